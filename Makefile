@@ -1,0 +1,61 @@
+# Budget-performance report suite. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSSTAMP := $(VENV)/.system-deps
+JOBS ?=
+ARGS ?=
+
+.PHONY: help setup system-deps reports ingest params test test-fast lint lab bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(SYSSTAMP): scripts/ensure-system-deps.sh | $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	@touch $(SYSSTAMP)
+
+setup: $(STAMP) $(SYSSTAMP) ## Create/update the project venv and system packages (idempotent)
+
+system-deps: ## Check (and install with apt-get if missing) chromium, CJK fonts, poppler
+	bash scripts/ensure-system-deps.sh
+
+ingest: setup ## Parse data/raw/ into data/derived/ tables
+	$(PY) -m helpers ingest
+
+params: setup ## Regenerate params/ from the ingested catalogue
+	$(PY) -m helpers params
+
+reports: setup ## Set up, ingest and build every report (HTML, PDF, indexes)
+	$(PY) -m helpers ingest
+	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
+
+test: setup ## Set up and run the whole test suite
+	$(PY) -m pytest $(ARGS)
+
+test-fast: setup ## Run the tests that need no kernel, browser or PDF
+	$(PY) -m pytest -m "not slow" $(ARGS)
+
+lint: setup ## ruff and notebook-cleanliness checks
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+
+lab: setup ## Open JupyterLab on the project
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+bench: setup ## Run the benchmarks (results printed and written to benchmarks/results/)
+	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_build.py
+
+clean: ## Remove derived data and reports (keeps the venv)
+	rm -rf data/derived reports/*/ reports/*.html reports/*.json

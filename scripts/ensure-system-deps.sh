@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Make sure the system packages the reports need are present: Debian's chromium (HTML checks and
+# PDF printing), a CJK font (charts and PDF text) and poppler-utils (pdffonts/pdftoppm in tests).
+# Installs them with apt-get when missing and allowed; otherwise says what to install and fails.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -qi 'Noto Sans CJK'; }; then
+  need+=(fonts-noto-cjk)
+fi
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'wqy-microhei'; }; then
+  need+=(fonts-wqy-microhei)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: ok (chromium, poppler-utils, fonts-noto-cjk, fonts-wqy-microhei)"
+  exit 0
+fi
+
+echo "system packages missing: ${need[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
+fi
+if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; }; then
+  echo "error: cannot install them here (needs apt-get as root). Install by hand:" >&2
+  echo "  apt-get install --no-install-recommends ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "system packages installed: ${need[*]}"

@@ -1,0 +1,68 @@
+"""One root exception; each subclass says when it is raised. The CLI turns these into a
+one-line message on stderr (file and place first) and exit status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HelpersError(Exception):
+    """Root of every error this package raises on purpose."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None,
+                 where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.where = where
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        loc = self.path
+        if self.line is not None:
+            loc += f":{self.line}"
+        if self.where:
+            loc += f" ({self.where})"
+        return loc
+
+    def __str__(self) -> str:
+        loc = self.location()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+class InputError(HelpersError):
+    """Raised when an input file cannot be used: unreadable, wrong encoding, not the template."""
+
+
+class DecodeError(InputError):
+    """Raised when a text file's bytes are not UTF-8 (with or without BOM) nor GB18030/GBK."""
+
+
+class TemplateError(InputError):
+    """Raised when a text does not follow the disclosure template (no headings, truncated project)."""
+
+
+class SchemaError(InputError):
+    """Raised when a table misses a declared column or holds a value of the wrong type."""
+
+
+class ParameterError(InputError):
+    """Raised when report parameters do not match what the notebook declares."""
+
+
+class UnknownProjectError(InputError):
+    """Raised when a project id or year is not in the ingested catalogue."""
+
+
+class ScoringError(InputError):
+    """Raised when a self-evaluation table breaks a scoring rule (points, direction, tiers)."""
+
+
+class BuildError(HelpersError):
+    """Raised when one or more reports of a batch failed (each failure is named)."""
+
+    exit_code = 1
