@@ -1,0 +1,51 @@
+"""`score FILE [--method 2020|2021] [--json]`: score one self-evaluation table (绩效自评表)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from helpers.scoring import METHODS, ScoreResult
+from helpers.selfeval import score_file
+
+NAME = "score"
+HELP = "score a self-evaluation table (CSV or XLSX with the official headers)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", metavar="FILE", help="self-evaluation table, .csv or .xlsx")
+    parser.add_argument("--method", choices=METHODS.names(), default="2020",
+                        help="scoring rules: 2020 (财预〔2020〕10号, default) or 2021 (财预〔2021〕101号)")
+    parser.add_argument("--json", action="store_true", help="print the machine-readable result")
+
+
+def _cell(text: str, width: int) -> str:
+    """Pad to a display width, counting CJK characters as two columns."""
+    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
+def render_table(result: ScoreResult) -> str:
+    """The readable form: one line per row, then total, grade and execution rate."""
+    lines = [f"绩效自评 — method {result.method} — {result.source or ''}",
+             _cell("行", 5) + _cell("指标", 34) + _cell("分值", 8) + _cell("得分", 8) + "依据"]
+    for rs in result.rows:
+        name = rs.row.indicator if len(rs.row.indicator) <= 16 else rs.row.indicator[:15] + "…"
+        lines.append(_cell(str(rs.row.line or ""), 5) + _cell(name, 34) + _cell(f"{rs.row.points}", 8)
+                     + _cell(f"{rs.score}", 8) + rs.basis)
+    rate = result.execution_rate_pct
+    shown = "—" if rate is None else f"{rate}%"
+    lines.append(f"总分 {result.total}  等级 {result.grade}  预算执行率 {shown}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    result = score_file(args.file, method=args.method)
+    for w in result.warnings:
+        print(f"warning: {result.source}:{w.line or ''}: {w.message}" if w.line else
+              f"warning: {result.source}: {w.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_table(result))
+    return 0

@@ -1,0 +1,254 @@
+"""Read a self-evaluation table (绩效自评表) from CSV or XLSX into typed rows, then score it.
+
+CSV: UTF-8 with or without BOM, or GB18030/GBK. XLSX: the first sheet (cached values). The header
+row is found among the first rows (a title row above it is fine); rows are numbered as the
+spreadsheet shows them. Merged 一级/二级 cells are filled down. A 合计/总分 row is not scored;
+its 得分 is compared with the computed total.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from helpers import paths
+from helpers.errors import DecodeError, InputError, ScoringError
+from helpers.scoring import (
+    DIRECTIONS,
+    EQ,
+    GE,
+    LE,
+    QUAL,
+    Row,
+    ScoreResult,
+    ScoreWarning,
+    ScoringConfig,
+    round_cents,
+    score_rows,
+)
+
+HEADERS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分",
+           "偏差原因分析及改进措施")
+ALIASES = {"年度指标值": "指标值", "计量单位": "度量单位", "单位": "度量单位",
+           "偏差原因": "偏差原因分析及改进措施"}
+TOTAL_LABELS = frozenset({"合计", "总分", "总计", "总得分"})
+ENCODINGS = ("utf-8-sig", "gb18030")
+_HEADER_SCAN = 20
+_DIRECTION_WORDS = {"≥": GE, ">=": GE, "≧": GE, "⩾": GE, "≤": LE, "<=": LE, "≦": LE, "⩽": LE,
+                    "=": EQ, "==": EQ, "定性": QUAL}
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
+
+
+@dataclass
+class Sheet:
+    """Cells of one table as text, keyed by header; ``line`` is the spreadsheet row number."""
+
+    path: str
+    encoding: str                       # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
+    header_line: int
+    records: list[tuple[int, dict[str, str]]]
+
+
+# ---------------------------------------------------------------------------- reading
+
+def _clean(value: object) -> str:
+    return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _header_key(value: object) -> str:
+    key = re.sub(r"\s+", "", _clean(value))
+    return ALIASES.get(key, key)
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    for enc in ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            enc = "utf-8"
+        return text, enc
+    raise DecodeError("not UTF-8 nor GB18030 text", path=path)
+
+
+def _xlsx_cell(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        d = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+        if "%" in (cell.number_format or ""):
+            return f"{(d * 100).normalize():f}%"
+        return f"{d.normalize():f}" if d == d.to_integral_value() else f"{d:f}"
+    return str(value)
+
+
+def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, data_only=True)
+        except Exception as exc:  # zip or XML damage: the file is not a workbook we can read
+            raise InputError(f"cannot read the workbook: {exc}", path=path) from None
+        ws = wb.worksheets[0]
+        rows = [[_xlsx_cell(c) for c in r] for r in ws.iter_rows()]
+        return rows, "xlsx"
+    text, enc = _decode(path)
+    first = next((ln for ln in text.splitlines() if "一级指标" in ln), "")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), enc
+
+
+def read_sheet(path: Path | str, headers: tuple[str, ...] = HEADERS) -> Sheet:
+    """Rows of a CSV/XLSX table as {header: text}; InputError naming the first missing column."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    raw, enc = _raw_rows(path)
+    best: tuple[int, list[str]] | None = None
+    for i, cells in enumerate(raw[:_HEADER_SCAN]):
+        keys = [_header_key(c) for c in cells]
+        hits = sum(1 for h in headers if h in keys)
+        if hits and (best is None or hits > sum(1 for h in headers if h in best[1])):
+            best = (i, keys)
+        if hits == len(headers):
+            break
+    if best is None:
+        raise InputError(f"no header row: expected the columns {','.join(headers)}", path=path, line=1)
+    idx, keys = best
+    for h in headers:
+        if h not in keys:
+            raise InputError(f"missing column {h}", path=path, line=idx + 1, where=f"列 {h}")
+    col = {h: keys.index(h) for h in headers}
+    records = []
+    for i, cells in enumerate(raw[idx + 1:], start=idx + 2):
+        rec = {h: (_clean(cells[j]) if j < len(cells) else "") for h, j in col.items()}
+        if any(rec.values()):
+            records.append((i, rec))
+    return Sheet(str(path), enc, idx + 1, records)
+
+
+# ---------------------------------------------------------------------------- values
+
+def parse_number(text: str, unit: str = "") -> Decimal | None:
+    """A number as written in a table ("1,234", "95%", "９５", "≥3200", "3200人" with unit 人);
+    None when it is not one."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    s = s.lstrip("≥≤≧≦⩾⩽<>=")
+    if unit and s.endswith(unit) and unit not in ("%",):
+        s = s[: -len(unit)]
+    s = s.removesuffix("%")
+    if not s or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
+        return None
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes these
+        return None
+
+
+def parse_direction(text: str) -> str | None:
+    """≥ ≤ = 定性 (also >= <= ＝ ≧ ≦); "" when blank; None when unknown."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if not s:
+        return ""
+    return _DIRECTION_WORDS.get(s)
+
+
+def _value(text: str, unit: str) -> Decimal | str | None:
+    if not text:
+        return None
+    n = parse_number(text, unit)
+    return n if n is not None else text
+
+
+def _required_number(sheet: Sheet, line: int, rec: dict[str, str], column: str,
+                     optional: bool = False) -> Decimal | None:
+    text = rec[column]
+    if not text and optional:
+        return None
+    n = parse_number(text)
+    if n is None:
+        what = "empty" if not text else f"{text!r} is not a number"
+        raise InputError(f"{column} {what}", path=sheet.path, line=line, where=f"列 {column}")
+    return n
+
+
+def rows_from_sheet(sheet: Sheet) -> tuple[list[Row], Decimal | None]:
+    """Typed rows and the 得分 of a 合计 row, if the table has one."""
+    rows: list[Row] = []
+    given_total = None
+    last1 = last2 = ""
+    for line, rec in sheet.records:
+        label = re.sub(r"\s+", "", rec["一级指标"])
+        if label in TOTAL_LABELS:
+            given_total = _required_number(sheet, line, rec, "得分", optional=True)
+            continue
+        level1 = rec["一级指标"] or last1
+        level2 = rec["二级指标"] or (last2 if not rec["一级指标"] else "")
+        last1, last2 = level1, level2
+        direction = parse_direction(rec["指标性质"])
+        if direction is None:
+            expected = " ".join(DIRECTIONS)
+            raise ScoringError(f"unknown 指标性质 {rec['指标性质']!r} (expected one of {expected})",
+                               path=sheet.path, line=line, where="列 指标性质")
+        unit = rec["度量单位"]
+        rows.append(Row(
+            level1=level1, level2=level2, level3=rec["三级指标"], direction=direction,
+            target=_value(rec["指标值"], unit), unit=unit, actual=_value(rec["实际完成值"], unit),
+            points=_required_number(sheet, line, rec, "分值"),
+            given_score=_required_number(sheet, line, rec, "得分", optional=True),
+            reason=rec["偏差原因分析及改进措施"], line=line,
+        ))
+    if not rows:
+        raise InputError("the table has no indicator rows", path=sheet.path, line=sheet.header_line)
+    if all(r.actual is None for r in rows):
+        raise InputError("no 实际完成值 is filled in: the self-evaluation is still blank",
+                         path=sheet.path, line=sheet.header_line, where="列 实际完成值")
+    return rows, given_total
+
+
+# ---------------------------------------------------------------------------- scoring
+
+def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | None = None) -> ScoreResult:
+    """Read, validate and score one self-evaluation table. Errors name the file, row and column."""
+    sheet = read_sheet(path)
+    rows, given_total = rows_from_sheet(sheet)
+    try:
+        result = score_rows(rows, method, config)
+    except ScoringError as exc:
+        if exc.path is None:
+            exc.path = sheet.path
+        raise
+    result.source = sheet.path
+    result.encoding = sheet.encoding
+    if given_total is not None and round_cents(given_total) != result.total:
+        result.warnings.append(ScoreWarning(
+            "total_differs", f"合计 得分 given {given_total} but the rows add up to {result.total}"))
+    return result
+
+
+def actuals_file(year: int | str, project_id: str) -> Path | None:
+    """data/actuals/<year>/<project_id>.csv or .xlsx (CSV first), None when neither exists."""
+    base = paths.actuals_dir() / str(year)
+    for suffix in (".csv", ".xlsx"):
+        candidate = base / f"{project_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def score_project(year: int | str, project_id: str, method: str = "2020",
+                  config: ScoringConfig | None = None) -> ScoreResult | None:
+    """The scored self-evaluation of a project-year, None when no table has been filed."""
+    path = actuals_file(year, project_id)
+    return None if path is None else score_file(path, method, config)
