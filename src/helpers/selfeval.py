@@ -57,11 +57,12 @@ class Sheet:
 # ---------------------------------------------------------------------------- reading
 
 def _clean(value: object) -> str:
-    return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+    """A cell as text, stripped; kept as written (quotes must match their source exactly)."""
+    return "" if value is None else str(value).strip()
 
 
 def _header_key(value: object) -> str:
-    key = re.sub(r"\s+", "", _clean(value))
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _clean(value)))
     return ALIASES.get(key, key)
 
 
