@@ -8,12 +8,10 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
-if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -qi 'Noto Sans CJK'; }; then
-  need+=(fonts-noto-cjk)
-fi
-if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'wqy-microhei'; }; then
-  need+=(fonts-wqy-microhei)
-fi
+# (capture first: `fc-list | grep -q` under pipefail fails when grep closes the pipe early)
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi 'Noto Sans CJK' <<<"$fonts" || need+=(fonts-noto-cjk)
+grep -qi 'wqy-microhei' <<<"$fonts" || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: ok (chromium, poppler-utils, fonts-noto-cjk, fonts-wqy-microhei)"

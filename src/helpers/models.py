@@ -52,12 +52,14 @@ class Section:
     text: str            # whole body, sub-section headings included
     line: int            # 1-based line of the heading in the file
     subsections: list[Subsection] = field(default_factory=list)
+    end_line: int = 0    # last line of the body
 
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "title": self.title,
             "line": self.line,
+            "end_line": self.end_line,
             "text": self.text,
             "subsections": [
                 {"number": s.number, "title": s.title, "line": s.line, "text": s.text}
@@ -99,7 +101,7 @@ class Fact:
             "id": self.id,
             "label": self.label,
             "metric": self.metric,
-            "value": json_number(self.value),
+            "value": float(self.value) if self.unit == "%" else json_number(self.value),
             "unit": self.unit,
             "year": self.year,
             "section": self.section,

@@ -1,0 +1,69 @@
+"""Atomic file output: write to a temporary file beside the target, then ``os.replace``.
+
+A reader (or a build interrupted with Ctrl-C) sees either the old file or the new one, never a
+half-written one. Temporary files are named ``.<name>.<random>.tmp`` and removed on any failure,
+``KeyboardInterrupt`` included."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+TMP_SUFFIX = ".tmp"
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target``.
+
+    If the block raises (or is interrupted), the temporary file is deleted and ``target`` is left
+    as it was."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def write_bytes(target: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically; returns the target path."""
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(target)
+
+
+def write_text(target: Path | str, text: str) -> Path:
+    """Write UTF-8 ``text`` (LF line ends) to ``target`` atomically."""
+    return write_bytes(target, text.encode("utf-8"))
+
+
+def copy_file(source: Path | str, target: Path | str) -> Path:
+    """Copy ``source`` over ``target`` atomically."""
+    return write_bytes(target, Path(source).read_bytes())
+
+
+def clean_temporaries(directory: Path | str) -> list[Path]:
+    """Remove leftover ``.*.tmp`` files under ``directory`` (e.g. after a killed process)."""
+    removed = []
+    root = Path(directory)
+    if not root.exists():
+        return removed
+    for p in sorted(root.rglob(f".*{TMP_SUFFIX}")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p)
+    return removed

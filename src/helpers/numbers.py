@@ -1,0 +1,138 @@
+"""Numbers with units as printed in disclosure texts (59039人, 318.9万元, 40元/人, 52.00%,
+3600余人, 约1.2万元/人) → exact Decimal values in the normalised units of docs/domain.md §1.
+
+Works on folded text (helpers.normalize.fold): ASCII digits, "%", "/", "-"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    printed: str
+    unit: str       # normalised unit
+    scale: int      # printed value × scale = normalised value
+    kind: str       # money, per_capita, persons, count, percent
+
+
+# Registration block: printed unit → normalised unit. Longest printed forms are matched first.
+UNITS: dict[str, UnitSpec] = {}
+
+
+def register_unit(printed: str, unit: str, scale: int, kind: str) -> None:
+    UNITS[printed] = UnitSpec(printed, unit, scale, kind)
+
+
+for _p, _u, _s, _k in (
+    ("亿元", "元", 100_000_000, "money"),
+    ("万元", "元", 10_000, "money"),
+    ("元", "元", 1, "money"),
+    ("万元/人", "元/人", 10_000, "per_capita"),
+    ("元/人", "元/人", 1, "per_capita"),
+    ("元/人/年", "元/人", 1, "per_capita"),
+    ("元/户", "元/户", 1, "per_capita"),
+    ("万元/户", "元/户", 10_000, "per_capita"),
+    ("元/件", "元/件", 1, "per_capita"),
+    ("万人次", "人次", 10_000, "persons"),
+    ("人次", "人次", 1, "persons"),
+    ("万人", "人", 10_000, "persons"),
+    ("人", "人", 1, "persons"),
+    ("名", "人", 1, "persons"),
+    ("位", "人", 1, "persons"),
+    ("万户", "户", 10_000, "count"),
+    ("户", "户", 1, "count"),
+    ("家", "家", 1, "count"),
+    ("个", "个", 1, "count"),
+    ("件", "件", 1, "count"),
+    ("起", "件", 1, "count"),
+    ("例", "例", 1, "count"),
+    ("次", "次", 1, "count"),
+    ("项", "项", 1, "count"),
+    ("场", "场", 1, "count"),
+    ("期", "期", 1, "count"),
+    ("%", "%", 1, "percent"),
+):
+    register_unit(_p, _u, _s, _k)
+
+# A unit must not run on into a word it only starts (个人, 家庭, 项目, 名称, 次数 are words).
+_UNIT_NOT_BEFORE = {"个": "人体案别", "家": "庭属长", "项": "目", "名": "称单义额", "次": "数序",
+                    "期": "间限末初", "人": "员口民均", "例": "如外", "起": "来步到", "位": "置于",
+                    "场": "所地", "元": ""}
+
+_APPROX_BEFORE = ("约", "近", "逾", "超过", "大约", "将近", "达到约")
+_APPROX_AFTER = ("余", "多", "来")
+
+_units_alt = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+NUMBER_RE = re.compile(
+    r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
+)
+BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int          # offset of the first digit (or of the approximation word before it)
+    end: int            # offset after the unit
+    raw: str            # as printed, from the printed text
+    value: Decimal      # normalised
+    unit: str
+    raw_unit: str
+    scale: int
+    decimals: int
+    kind: str
+    approx: str | None
+
+
+def _is_ordinal(folded: str, start: int) -> bool:
+    return start > 0 and folded[start - 1] == "第"
+
+
+def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
+    """Every number-with-unit in ``folded`` (see normalize.fold); ``printed`` is the same text as
+    printed (same length) and supplies ``raw``."""
+    printed = folded if printed is None else printed
+    out: list[Quantity] = []
+    for m in NUMBER_RE.finditer(folded):
+        unit = m.group("unit")
+        after = folded[m.end():m.end() + 1]
+        if after and after in _UNIT_NOT_BEFORE.get(unit, ""):
+            continue
+        if _is_ordinal(folded, m.start()):
+            continue
+        # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
+        spec = UNITS[unit]
+        int_part = m.group("int").replace(",", "")
+        frac = m.group("frac") or ""
+        number = Decimal(int_part + ("." + frac if frac else ""))
+        start = m.start()
+        approx = m.group("approx")
+        if approx is None:
+            for word in _APPROX_BEFORE:
+                if folded[max(0, start - len(word)):start] == word:
+                    approx = word
+                    break
+        elif approx == "来" and spec.kind == "money":
+            approx = None  # "3来元" does not occur; keep the rule narrow
+        value = number if spec.kind == "percent" else number * spec.scale
+        if spec.kind != "percent" and value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+        out.append(Quantity(
+            start=start, end=m.end(), raw=printed[start:m.end()], value=value, unit=spec.unit,
+            raw_unit=unit, scale=spec.scale, decimals=len(frac), kind=spec.kind, approx=approx,
+        ))
+    return out
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Parse one printed quantity ("318.9万元") exactly; ValueError if it is not one."""
+    from helpers.normalize import fold
+
+    folded = fold(text.strip())
+    found = find_quantities(folded, text.strip())
+    if len(found) != 1 or found[0].end != len(folded) or folded[:found[0].start].strip(" 约近"):
+        raise ValueError(f"not a single quantity with a unit: {text!r}")
+    return found[0]

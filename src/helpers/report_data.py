@@ -1,0 +1,339 @@
+"""Everything a report notebook shows, built here so notebooks hold no formulas: each function
+returns an ``Html`` fragment (or a ``Chart``) the notebook displays as is.
+
+Modules written by other issues are imported lazily; while one is missing its section says
+"尚未提供" (not provided yet) — never made-up numbers:
+
+- ``helpers.indicators.compute_indicators(project) -> list`` of results with attributes
+  ``id, name, value, unit, display, formula, level1, level2, missing``;
+- ``helpers.audit.audit_project(project) -> list`` of findings with ``kind, severity, project,
+  section, stated, computed, message, quote`` (``audit_projects(projects)`` is also accepted);
+- ``helpers.targets.load_targets(year, project_id) -> list`` of rows (dicts or objects with
+  ``level1, level2, name, nature, value, unit``); ``None`` or ``[]`` when there is no table.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers import charts, paths, provenance
+from helpers.formatting import fmt_date, fmt_iso_date, fmt_value, fmt_wan
+from helpers.models import Fact, Project
+from helpers.render import Column, Html, definition_list, esc, join, notice, paragraph, table
+
+NOT_PROVIDED = "尚未提供"
+
+
+def _optional(module: str):
+    """The module, or None when it is not written yet (other import errors propagate)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name in (module, module.rsplit(".", 1)[0]):
+            return None
+        raise
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass
+class ReportContext:
+    """One project report: the project and what it was built from."""
+
+    project: Project
+    year: int
+    parameters: dict[str, Any]
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    code: dict[str, Any] = field(default_factory=dict)
+
+
+def project_report(project_id: str, year: int) -> ReportContext:
+    """Load the project (UnknownProjectError if absent) and record inputs and code version."""
+    from helpers import ingest
+
+    project = ingest.get_project(project_id, year)
+    return ReportContext(project=project, year=year,
+                         parameters={"project_id": project_id, "year": year},
+                         inputs=[_source_record(project)], code=provenance.code_version())
+
+
+def _source_record(project: Project) -> dict[str, str]:
+    path = Path(project.path)
+    if not path.is_absolute():
+        path = paths.project_root() / path
+    return provenance.input_record(path)
+
+
+# ---------------------------------------------------------------- project sections
+
+
+def title_block(ctx: ReportContext) -> Html:
+    p = ctx.project
+    return Html(f"<h1>{esc(p.name)}绩效报告</h1>"
+                f'<p class="subtitle">{esc(p.unit)} · {p.budget_year}年度预算 · '
+                f"数据来源：{esc(p.title)}</p>")
+
+
+def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
+    """A few headline figures for cards and indexes: the funding amounts, then the first
+    stated facts; each (label, display)."""
+    chosen: list[Fact] = list(funding_facts(project))[:2]
+    for f in project.facts:
+        if len(chosen) >= limit:
+            break
+        if f not in chosen:
+            chosen.append(f)
+    return [(f.label, fmt_value(f.value, f.unit)) for f in chosen[:limit]]
+
+
+def key_figures_block(ctx: ReportContext) -> Html:
+    items = "".join(f'<li><span class="label">{esc(k)}</span><span class="value">{esc(v)}</span></li>'
+                    for k, v in key_figures(ctx.project))
+    return Html(f'<ul class="kpis">{items}</ul>') if items else notice("文本中未找到数据。")
+
+
+def _section_text(project: Project, key: str) -> str:
+    s = project.sections.get(key)
+    return s.text.strip() if s else ""
+
+
+def profile_section(ctx: ReportContext) -> Html:
+    """Unit, basis documents, plan and schedule."""
+    p = ctx.project
+    schedule = "；".join(_period(s) for s in p.schedule) or "文本未列明"
+    basis_rows = [(b.title or "—", b.number or "—", str(b.year) if b.year else "—") for b in p.basis]
+    parts = [definition_list([
+        ("项目名称", p.name), ("实施单位", p.unit), ("预算年度", fmt_date(p.budget_year)),
+        ("实施期间", schedule), ("来源文件", f"{p.path}（第{p.line}–{p.end_line}行）"),
+    ])]
+    parts.append(Html("<h3>立项依据</h3>"))
+    if basis_rows:
+        parts.append(table([Column("文件名称"), Column("文号"), Column("年份", "right")], basis_rows))
+    else:
+        parts.append(notice("文本未列出可识别的依据文件。"))
+    plan = _section_text(p, "plan")
+    if plan:
+        parts.append(Html("<h3>项目实施计划</h3>"))
+        parts.extend(paragraph(line) for line in plan.splitlines() if line.strip())
+    return join(*parts)
+
+
+def _period(s) -> str:
+    if s.start_month and s.end_month and s.end_month != s.start_month:
+        return f"{fmt_date(s.year, s.start_month)}至{s.end_month}月"
+    return fmt_date(s.year, s.start_month)
+
+
+def _fact_row(f: Fact) -> tuple:
+    note = []
+    if f.approx:
+        note.append(f"约数（{f.approx}）")
+    if f.planned:
+        note.append("计划/目标")
+    if f.as_of:
+        note.append(f"截至{fmt_iso_date(f.as_of)}")
+    return (f.id, f.label, fmt_value(f.value, f.unit), f.raw, "；".join(note) or "—",
+            Html(f'<span class="quote">{esc(f.quote)}</span><br><small>{esc(f.section_title)}，'
+                 f"第{f.line}行</small>"))
+
+
+FACT_COLUMNS = (Column("编号"), Column("项目"), Column("数值", "right"), Column("原文", "right"),
+                Column("说明"), Column("原文出处"))
+
+
+def facts_section(ctx: ReportContext) -> Html:
+    """Every quantitative statement, normalised, with the sentence it comes from."""
+    facts = ctx.project.facts
+    if not facts:
+        return notice("文本中未识别到数量信息。")
+    return table(FACT_COLUMNS, [_fact_row(f) for f in facts])
+
+
+def indicators_section(ctx: ReportContext) -> Html:
+    """Derived indicators (helpers.indicators); until that module exists, the stated facts."""
+    mod = _optional("helpers.indicators")
+    if mod is None or not hasattr(mod, "compute_indicators"):
+        rows = [(f.label, fmt_value(f.value, f.unit), f.section_title) for f in ctx.project.facts]
+        return join(
+            notice(f"绩效指标计算模块{NOT_PROVIDED}；下表列出文本所陈述的数据，未做任何推算。"),
+            table([Column("项目"), Column("文本陈述值", "right"), Column("所在章节")], rows)
+            if rows else notice("文本中未识别到数量信息。"))
+    results = list(mod.compute_indicators(ctx.project))
+    if not results:
+        return notice("该项目没有可计算的指标。")
+    rows = []
+    for r in results:
+        missing = getattr(r, "missing", None)
+        display = getattr(r, "display", None) or fmt_value(getattr(r, "value", None), getattr(r, "unit", ""))
+        if missing:
+            display = "—"
+        rows.append((getattr(r, "level1", "") or "—", getattr(r, "level2", "") or "—",
+                     getattr(r, "name", ""), display,
+                     getattr(r, "formula", "") or "—",
+                     ("缺少：" + "、".join(map(str, missing))) if missing else "—"))
+    return table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
+                  Column("计算方法"), Column("说明")], rows)
+
+
+def funding_facts(project: Project) -> Iterable[Fact]:
+    """Money amounts (元) stated in the funding section (六、资金安排情况), in text order."""
+    sec = project.sections.get("funding")
+    if sec is None:
+        return []
+    return [f for f in project.facts
+            if f.unit == "元" and f.section.split(".")[0] == sec.number]
+
+
+def funding_section(ctx: ReportContext) -> Html:
+    """The funding plan as stated: every figure of 资金安排情况, then a chart of its amounts."""
+    p = ctx.project
+    sec = p.sections.get("funding")
+    if sec is None:
+        return notice("文本没有“资金安排情况”一节。", "warning")
+    facts = [f for f in p.facts if f.section.split(".")[0] == sec.number]
+    if not facts:
+        return notice("“资金安排情况”一节未列明金额。")
+    rows = [(f.label, fmt_value(f.value, f.unit), f.raw, Html(f'<span class="quote">{esc(f.quote)}</span>'))
+            for f in facts]
+    return table([Column("用款计划"), Column("数值", "right"), Column("原文", "right"), Column("原文出处")],
+                 rows, caption="资金安排（按文本列示）")
+
+
+def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
+    money = list(funding_facts(ctx.project))
+    if not money:
+        return notice("没有可绘制的金额。")
+    return charts.amounts_bar(
+        [f"{f.id} {f.label}" for f in money], [f.value for f in money],
+        title="资金安排（万元）",
+        caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）")
+
+
+def _audit_findings(projects: list[Project]) -> list | None:
+    mod = _optional("helpers.audit")
+    if mod is None:
+        return None
+    if hasattr(mod, "audit_project"):
+        return [f for p in projects for f in mod.audit_project(p)]
+    if hasattr(mod, "audit_projects"):
+        return list(mod.audit_projects(projects))
+    return None
+
+
+def findings_section(ctx: ReportContext) -> Html:
+    """Consistency findings from helpers.audit."""
+    found = _audit_findings([ctx.project])
+    if found is None:
+        return notice(f"一致性检查模块{NOT_PROVIDED}。")
+    if not found:
+        return notice("未发现不一致之处。")
+    def num(v):
+        return "—" if v is None else (v if isinstance(v, str) else fmt_value(v, ""))
+    rows = [(getattr(f, "severity", ""), getattr(f, "kind", ""), getattr(f, "section", ""),
+             num(getattr(f, "stated", None)), num(getattr(f, "computed", None)),
+             getattr(f, "message", ""), Html(f'<span class="quote">{esc(getattr(f, "quote", ""))}</span>'))
+            for f in found]
+    return table([Column("级别"), Column("类型"), Column("章节"), Column("陈述值", "right"),
+                  Column("复算值", "right"), Column("说明"), Column("原文")], rows)
+
+
+def targets_section(ctx: ReportContext) -> Html:
+    """Performance targets (绩效目标表) from helpers.targets, when provided."""
+    mod = _optional("helpers.targets")
+    if mod is None or not hasattr(mod, "load_targets"):
+        return notice(f"绩效目标表模块{NOT_PROVIDED}。")
+    rows = mod.load_targets(ctx.year, ctx.project.id)
+    if not rows:
+        return notice("该项目没有绩效目标表。")
+    keys = ("level1", "level2", "name", "nature", "value", "unit")
+    def get(r, k):
+        v = r.get(k) if isinstance(r, dict) else getattr(r, k, None)
+        return "—" if v is None else str(v)
+    return table([Column("一级指标"), Column("二级指标"), Column("三级指标"), Column("指标性质", "center"),
+                  Column("指标值", "right"), Column("度量单位")], [[get(r, k) for k in keys] for r in rows])
+
+
+def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],
+                       code: dict[str, Any]) -> Html:
+    """Footer: input files with sha256, parameters and code version."""
+    inputs = "".join(f"<li><code>{esc(i['path'])}</code> sha256 <code>{esc(i['sha256'])}</code></li>"
+                     for i in ctx_inputs)
+    params = "，".join(f"{esc(k)} = <code>{esc(v)}</code>" for k, v in sorted(parameters.items()))
+    return Html('<div class="provenance"><p><strong>生成依据</strong></p>'
+                f"<ul>{inputs}</ul><p>参数：{params}</p>"
+                f"<p>代码版本：{esc(provenance.describe_code_version(code))}</p></div>")
+
+
+def provenance_footer(ctx: ReportContext) -> Html:
+    return provenance_section(ctx.inputs, ctx.parameters, ctx.code)
+
+
+# ---------------------------------------------------------------- year overview
+
+
+@dataclass
+class OverviewContext:
+    year: int
+    projects: list[Project]
+    parameters: dict[str, Any]
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    code: dict[str, Any] = field(default_factory=dict)
+
+
+def year_overview(year: int) -> OverviewContext:
+    from helpers import ingest
+    from helpers.errors import UnknownProjectError
+
+    projects = sorted(ingest.load_projects(year), key=lambda p: (p.path, p.line))
+    if not projects:
+        raise UnknownProjectError(f"no projects for year {year}", path=f"data/raw/{year}/")
+    inputs = sorted({(r["path"], r["sha256"]) for r in map(_source_record, projects)})
+    return OverviewContext(year=year, projects=projects, parameters={"year": year},
+                           inputs=[{"path": a, "sha256": b} for a, b in inputs],
+                           code=provenance.code_version())
+
+
+def overview_title(ov: OverviewContext) -> Html:
+    units = "、".join(sorted({p.unit for p in ov.projects}))
+    return Html(f"<h1>{ov.year}年度预算项目绩效概览</h1>"
+                f'<p class="subtitle">{esc(units)} · 共{len(ov.projects)}个项目</p>')
+
+
+def findings_count(project: Project) -> str:
+    found = _audit_findings([project])
+    return NOT_PROVIDED if found is None else f"{len(found)}条"
+
+
+def funding_total(project: Project) -> int | None:
+    """Sum of the amounts stated in 资金安排情况 (元), None when none is stated."""
+    money = list(funding_facts(project))
+    return sum(int(f.value) for f in money) if money else None
+
+
+def overview_table(ov: OverviewContext) -> Html:
+    rows = []
+    for p in ov.projects:
+        figs = "；".join(f"{k} {v}" for k, v in key_figures(p, limit=3)) or "—"
+        rows.append((Html(f'<a href="{esc(p.id)}.html">{esc(p.name)}</a>'), p.unit,
+                     fmt_wan(funding_total(p)), str(len(p.facts)), figs, findings_count(p)))
+    return table([Column("项目"), Column("实施单位"), Column("资金安排合计", "right"),
+                  Column("数据条数", "right"), Column("主要数据"), Column("一致性问题", "right")], rows)
+
+
+def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
+    pairs = [(p.name, funding_total(p)) for p in ov.projects]
+    pairs = [(n, t) for n, t in pairs if t is not None]
+    if not pairs:
+        return notice("各项目均未列明资金安排金额。")
+    return charts.amounts_bar([n for n, _ in pairs], [t for _, t in pairs],
+                              title=f"{ov.year}年各项目资金安排（万元）",
+                              caption=f"图1 {ov.year}年各项目“资金安排情况”所列金额合计（单位：万元）")
+
+
+def overview_footer(ov: OverviewContext) -> Html:
+    return provenance_section(ov.inputs, ov.parameters, ov.code)
