@@ -73,16 +73,17 @@ def build_workbook(table: TargetTable, project_name: str | None = None, config: 
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     r = HEADER_ROW + 1
-    ws.append([EXECUTION, "", EXECUTION, "", None, "万元", None, float(cfg.weights[EXECUTION]), None, None])
+    ws.append([EXECUTION, "", EXECUTION, "", None, "万元", None, cfg.weights[EXECUTION], None, None])
     ws.cell(r, 5).comment = _comment("全年预算数 (A)")
     ws.cell(r, 7).comment = _comment("全年执行数 (B)")
     qualitative_cells = []
     for t, pts in zip(table.rows, allocate_points(table, cfg), strict=True):
         r += 1
-        value: object = t.number if t.number is not None else (t.value or None)
-        ws.append([t.level1, t.level2, t.level3, t.direction or None,
-                   float(value) if not isinstance(value, str | type(None)) else value,
-                   t.unit or None, None, float(pts), None, None])
+        value = t.number if t.number is not None else (t.value or None)
+        ws.append([t.level1, t.level2, t.level3, t.direction or None, value, t.unit or None, None, pts,
+                   None, None])
+        if t.unit in ("万元", "%"):
+            ws.cell(r, 5).number_format = "0.00"
         note = t.quote and f"来源引文：{t.quote}"
         if t.note:
             note = f"{note}\n备注：{t.note}" if note else f"备注：{t.note}"
