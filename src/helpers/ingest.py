@@ -15,6 +15,7 @@ from helpers.ids import project_id, project_type
 from helpers.models import Document, Notice, Project, Section
 from helpers.normalize import fold
 from helpers.references import basis_documents, periods
+from helpers.synthetic import SYNTHETIC_MARK
 from helpers.template import EXPECTED_KEYS, RawProject, split_projects
 
 TITLE_RE = re.compile(r"^(?P<unit>.+?)\s*(?P<year>\d{4})\s*年(?:度)?")
@@ -114,6 +115,7 @@ def _project(raw: RawProject, lines: list[str], path: str, year_hint: int | None
         title=raw.title or "", path=path, line=where, end_line=raw.end_line,
         type=project_type(name), sections=sections, facts=facts,
         basis=basis_documents(sections.get("basis")), schedule=periods(sections),
+        synthetic=SYNTHETIC_MARK in (raw.title or ""),
     )
 
 

@@ -164,6 +164,7 @@ class Project:
     facts: list[Fact] = field(default_factory=list)
     basis: list[BasisDocument] = field(default_factory=list)
     schedule: list[Period] = field(default_factory=list)
+    synthetic: bool = False      # generated test data (helpers.synthetic): never published
 
     def fact(self, fact_id: str) -> Fact:
         for f in self.facts:
@@ -178,6 +179,7 @@ class Project:
             "unit": self.unit,
             "budget_year": self.budget_year,
             "type": self.type,
+            "synthetic": self.synthetic,
             "title": self.title,
             "line": self.line,
             "end_line": self.end_line,
