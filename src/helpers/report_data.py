@@ -243,19 +243,28 @@ def findings_section(ctx: ReportContext) -> Html:
 
 
 def targets_section(ctx: ReportContext) -> Html:
-    """Performance targets (绩效目标表) from helpers.targets, when provided."""
+    """Performance targets (绩效目标表) from helpers.targets, when a table is kept."""
     mod = _optional("helpers.targets")
     if mod is None or not hasattr(mod, "load_targets"):
         return notice(f"绩效目标表模块{NOT_PROVIDED}。")
-    rows = mod.load_targets(ctx.year, ctx.project.id)
+    loaded = mod.load_targets(ctx.year, ctx.project.id)
+    rows = getattr(loaded, "rows", loaded)
     if not rows:
-        return notice("该项目没有绩效目标表。")
-    keys = ("level1", "level2", "name", "nature", "value", "unit")
-    def get(r, k):
-        v = r.get(k) if isinstance(r, dict) else getattr(r, k, None)
-        return "—" if v is None else str(v)
-    return table([Column("一级指标"), Column("二级指标"), Column("三级指标"), Column("指标性质", "center"),
-                  Column("指标值", "right"), Column("度量单位")], [[get(r, k) for k in keys] for r in rows])
+        return notice("该项目尚无绩效目标表（data/targets/）。")
+
+    def get(r, *keys):
+        for k in keys:
+            v = r.get(k) if isinstance(r, dict) else getattr(r, k, None)
+            if v not in (None, ""):
+                return str(v)
+        return "—"
+    body = [(get(r, "level1"), get(r, "level2"), get(r, "level3", "name"), get(r, "direction", "nature"),
+             get(r, "value"), get(r, "unit"), get(r, "note")) for r in rows]
+    source = getattr(loaded, "path", None)
+    return join(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
+                       Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
+                       Column("备注")], body),
+                paragraph(f"来源：{source}", "quote") if source else Html(""))
 
 
 def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],

@@ -1,0 +1,366 @@
+"""The batch build: every selected report is one papermill run with its own kernel, run in
+parallel worker processes (``--jobs``); each worker also exports the HTML. The parent prints
+PDFs with one shared chromium while the workers go on, then publishes each report's files
+atomically into reports/<year>/.
+
+Nothing is lost: a report that fails leaves its previous good files in place, its executed
+notebook (with the error cell) is kept as reports/<year>/<name>.failed.ipynb, the batch goes on,
+and ``BuildError`` (exit 1) names every failure at the end."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as _dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from helpers import atomic, params, paths, provenance
+from helpers.errors import BuildError
+from helpers.params import ParamSet
+
+FORMATS = ("html", "pdf")
+KERNEL = "python3"
+SHUTDOWN = "immediate"   # nbclient's default "graceful" shutdown waited ~3 s in one run of six
+
+
+@dataclass
+class Job:
+    params: ParamSet
+    title: str
+    inputs: list[dict[str, str]]
+    key: str                       # "2024/family-accident-insurance"
+    staging: str                   # private temp dir of this report
+
+    @property
+    def out_dir(self) -> Path:
+        return paths.reports_dir() / str(self.params.year)
+
+
+@dataclass
+class Result:
+    key: str
+    status: str                    # "ok" | "failed" | "skipped"
+    error: str | None = None
+    stage: str | None = None       # where it failed: execute | html | pdf | publish
+    timings: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    staged: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def execute_and_render(job: Job, want_html: bool) -> Result:
+    """Run one notebook with papermill and export its HTML into the job's staging dir.
+    Runs in a worker process; never touches reports/ (the parent publishes)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    res = Result(key=job.key, status="ok")
+    staging = Path(job.staging)
+    executed = staging / f"{job.params.name}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
+            kernel_name=KERNEL, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
+            shutdown_kernel=SHUTDOWN)
+    except PapermillExecutionError as exc:
+        res.status, res.stage = "failed", "execute"
+        res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
+    except Exception as exc:  # kernel died, could not start, …: still a named failure
+        res.status, res.stage = "failed", "execute"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["execute"] = time.perf_counter() - t0
+    if executed.exists():
+        res.staged["ipynb"] = str(executed)
+    if res.status != "ok" or not want_html:
+        return res
+    t1 = time.perf_counter()
+    try:
+        from helpers import render
+
+        html_path = staging / f"{job.params.name}.html"
+        html_path.write_text(render.notebook_to_html(executed, job.title), encoding="utf-8")
+        res.staged["html"] = str(html_path)
+    except Exception as exc:
+        res.status, res.stage = "failed", "html"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["html"] = time.perf_counter() - t1
+    return res
+
+
+def _worker_entry(job: Job, want_html: bool) -> Result:
+    try:
+        return execute_and_render(job, want_html)
+    except BaseException as exc:  # never lose a result to an unpicklable error
+        return Result(key=job.key, status="failed", stage="execute",
+                      error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}".strip())
+
+
+# ---------------------------------------------------------------- parent side
+
+
+def plan(year: int | None = None, project_id: str | None = None) -> list[Job]:
+    """Validate every selected params file (before any kernel starts) and make the jobs.
+
+    Params files missing for a catalogue year (a new year dropped into data/raw/) are generated
+    first, so a new year needs no code change."""
+    params.generate(year, missing_only=True)
+    files = params.param_files(year, None)
+    sets = [params.load_param_file(f) for f in files]
+    if project_id is not None:
+        sets = [s for s in sets if s.project_id == project_id]
+        if not sets:
+            from helpers.errors import UnknownProjectError
+
+            raise UnknownProjectError(
+                f"no params file for project {project_id!r}" + (f" in {year}" if year else ""),
+                path=paths.relative(paths.params_dir()))
+    jobs = []
+    for s in sets:
+        title, inputs = _describe(s)
+        jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging=""))
+    return jobs
+
+
+def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]]]:
+    from helpers import ingest, report_data
+
+    if s.project_id is None:
+        ov = report_data.year_overview(s.year)
+        return f"{s.year}年度预算项目绩效概览", ov.inputs
+    p = ingest.get_project(s.project_id, s.year)
+    return f"{p.name}绩效报告（{s.year}年）", [report_data._source_record(p)]
+
+
+def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
+    """What makes a report what it is; None when the code has uncommitted changes (no reuse)."""
+    if not code.get("git_commit") or code.get("git_dirty") is not False:
+        return None
+    blob = json.dumps({"params": job.params.parameters, "notebook": job.params.notebook,
+                       "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+                       "inputs": job.inputs, "code": code, "formats": sorted(formats)},
+                      sort_keys=True, ensure_ascii=False)
+    return provenance.sha256_bytes(blob.encode())
+
+
+def manifest_path() -> Path:
+    return paths.reports_dir() / "manifest.json"
+
+
+def load_manifest() -> dict[str, Any]:
+    try:
+        data = json.loads(manifest_path().read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> bool:
+    entry = manifest.get("reports", {}).get(job.key)
+    if fp is None or not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fp:
+        return False
+    return all((paths.project_root() / entry["outputs"][f]["path"]).is_file()
+               for f in ("ipynb", *formats) if f in entry.get("outputs", {})) and \
+        all(f in entry.get("outputs", {}) for f in formats)
+
+
+def publish(job: Job, res: Result) -> None:
+    """Move a report's staged files into reports/<year>/ (each atomically). A failed report only
+    gets its executed notebook kept as <name>.failed.ipynb; its good files stay."""
+    out = job.out_dir
+    name = job.params.name
+    failed_nb = out / f"{name}.failed.ipynb"
+    if res.status != "ok":
+        if "ipynb" in res.staged:
+            atomic.copy_file(res.staged["ipynb"], failed_nb)
+            res.outputs["failed_ipynb"] = _out_record(failed_nb)
+        return
+    for kind in ("ipynb", "html", "pdf"):
+        if kind in res.staged:
+            target = out / f"{name}.{kind}"
+            atomic.copy_file(res.staged[kind], target)
+            res.outputs[kind] = _out_record(target)
+    with contextlib.suppress(FileNotFoundError):
+        failed_nb.unlink()
+
+
+def _out_record(path: Path) -> dict[str, str]:
+    return {"path": paths.relative(path), "sha256": provenance.sha256_file(path)}
+
+
+class Progress:
+    def __init__(self, total: int, stream: TextIO | None = None):
+        self.total, self.done, self.t0 = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr
+
+    def line(self, res: Result) -> None:
+        self.done += 1
+        took = sum(res.timings.values())
+        status = res.status if res.status != "failed" else f"FAILED ({res.stage}): {res.error}"
+        print(f"[{self.done}/{self.total}] {res.key:<40} {status}  {took:5.1f}s  "
+              f"(elapsed {time.perf_counter() - self.t0:.1f}s)", file=self.stream, flush=True)
+
+
+def summary_table(results: list[Result]) -> str:
+    rows = [("report", "status", "execute", "html", "pdf", "outputs")]
+    for r in results:
+        t = r.timings
+        times = (f"{t[k]:.1f}s" if k in t else "-" for k in ("execute", "html", "pdf"))
+        rows.append((r.key, r.status, *times,
+                     ", ".join(v["path"] for v in r.outputs.values()) or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
+          jobs: int | None = None, force: bool = False, stream: TextIO | None = None) -> list[Result]:
+    """Build the selected reports, the indexes and the manifest; raises BuildError naming each
+    failed report (after everything else was built)."""
+    formats = tuple(f for f in FORMATS if f in formats)
+    stream = stream or sys.stderr
+    atomic.clean_temporaries(paths.reports_dir())
+    planned = plan(year, project_id)
+    code = provenance.code_version()
+    manifest = load_manifest()
+    started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+    todo, results = [], []
+    fps = {}
+    for job in planned:
+        fps[job.key] = fingerprint(job, code, formats)
+        if not force and _up_to_date(job, fps[job.key], manifest, formats):
+            results.append(Result(key=job.key, status="skipped",
+                                  outputs=manifest["reports"][job.key]["outputs"]))
+        else:
+            todo.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    print(f"building {len(todo)} report(s) with {workers} job(s)"
+          + (f", {len(results)} up to date (use --force to rebuild)" if results else ""),
+          file=stream, flush=True)
+    progress = Progress(len(todo), stream)
+    tmp_root = tempfile.mkdtemp(prefix="budget-reports-")
+    try:
+        for job in todo:
+            job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=job.params.name + "-")
+        results.extend(_run(todo, formats, workers, progress))
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+        atomic.clean_temporaries(paths.reports_dir())
+    by_key = {j.key: j for j in planned}
+    _write_manifest(manifest, results, by_key, fps, code, started)
+    from helpers import publish as publish_pages
+
+    publish_pages.write_indexes(load_manifest())
+    order = {j.key: i for i, j in enumerate(planned)}
+    results.sort(key=lambda r: order.get(r.key, 0))
+    print(summary_table(results), file=stream, flush=True)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        names = "; ".join(f"{r.key} ({r.stage}: {r.error})" for r in failed)
+        raise BuildError(f"{len(failed)} of {len(results)} report(s) failed: {names}",
+                         path=paths.relative(paths.reports_dir()))
+    return results
+
+
+def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
+    if not todo:
+        return []
+    results = []
+    printer = None
+    stack = contextlib.ExitStack()
+    with stack:
+        pool = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers))
+        futures = {pool.submit(_worker_entry, job, bool(formats)): job for job in todo}
+        try:
+            for fut in cf.as_completed(futures):
+                job = futures[fut]
+                res = fut.result()
+                if res.status == "ok" and "pdf" in formats:
+                    if printer is None:
+                        from helpers.pdf import PdfPrinter
+
+                        printer = stack.enter_context(PdfPrinter())
+                    _print_pdf(printer, job, res)
+                if "html" not in formats:
+                    res.staged.pop("html", None)
+                try:
+                    publish(job, res)
+                except OSError as exc:
+                    res.status, res.stage, res.error = "failed", "publish", str(exc)
+                progress.line(res)
+                results.append(res)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return results
+
+
+def _print_pdf(printer, job: Job, res: Result) -> None:
+    t = time.perf_counter()
+    pdf_path = Path(job.staging) / f"{job.params.name}.pdf"
+    try:
+        pdf_path.write_bytes(printer.render(res.staged["html"]))
+        from helpers.pdf import normalise
+
+        pdf_path.write_bytes(normalise(pdf_path.read_bytes()))
+        res.staged["pdf"] = str(pdf_path)
+    except Exception as exc:
+        res.status, res.stage = "failed", "pdf"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["pdf"] = time.perf_counter() - t
+
+
+def _write_manifest(manifest, results, by_key, fps, code, started) -> None:
+    reports = dict(manifest.get("reports", {}))
+    for r in results:
+        if r.status == "skipped":
+            continue
+        job = by_key[r.key]
+        prev = reports.get(r.key, {})
+        entry = {
+            "params_file": paths.relative(job.params.path),
+            "notebook": paths.relative(job.params.notebook_path),
+            "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+            "parameters": job.params.parameters,
+            "title": job.title,
+            "inputs": job.inputs,
+            "code": code,
+            "status": r.status,
+            "error": r.error,
+            "stage": r.stage,
+            "timings": {k: round(v, 3) for k, v in r.timings.items()},
+            "fingerprint": fps.get(r.key) if r.status == "ok" else None,
+            "built_at": started,
+        }
+        if r.status == "ok":
+            entry["outputs"] = r.outputs
+        else:   # the previous good outputs are still there and still described
+            entry["outputs"] = prev.get("outputs", {}) if prev.get("outputs") else {}
+            entry["failed_outputs"] = r.outputs
+            if prev.get("status") == "ok" or prev.get("last_good"):
+                entry["last_good"] = prev.get("last_good") or {
+                    k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}
+        reports[r.key] = entry
+    data = {"generator": "budget-reports", "updated_at": started, "code": code,
+            "reports": dict(sorted(reports.items()))}
+    atomic.write_text(manifest_path(), json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    d = asdict(r)
+    d.pop("staged", None)
+    return d

@@ -1,0 +1,47 @@
+"""`python -m helpers build`: run the report batch (thin wrapper over helpers.batch.build)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+NAME = "build"
+HELP = "execute the report notebooks and publish HTML, PDF and the indexes under reports/"
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from helpers.batch import FORMATS
+
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in items if v not in FORMATS]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"unknown format {','.join(bad) or value!r} (choose from html,pdf)")
+    return items
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a positive integer, got {value!r}")
+    return n
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, help="only this budget year")
+    parser.add_argument("--project", metavar="ID", help="only this project id")
+    parser.add_argument("--formats", type=_formats, default=("html", "pdf"),
+                        help="comma-separated: html,pdf (default both; a PDF is printed from the HTML)")
+    parser.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1,
+                        help="reports run in parallel (default: the number of cores)")
+    parser.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
+
+
+def run(args: argparse.Namespace) -> int:
+    from helpers import batch
+
+    batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,
+                force=args.force)
+    return 0

@@ -1,0 +1,35 @@
+"""`python -m helpers params`: (re)generate params/<year>/*.yaml from the ingested catalogue."""
+
+from __future__ import annotations
+
+import argparse
+
+from helpers import paths
+
+NAME = "params"
+HELP = "generate params/<year>/<project>.yaml (one per report) from the ingested catalogue"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, help="only this budget year")
+    parser.add_argument("--check", action="store_true",
+                        help="validate every params file against its notebook and catalogue; write nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    from helpers import params
+
+    if args.check:
+        files = params.param_files(args.year)
+        for f in files:
+            params.load_param_file(f)
+        print(f"{len(files)} params file(s) ok")
+        return 0
+    written = params.generate(args.year)
+    for f in written:
+        print(f"wrote {paths.relative(f)}")
+    files = params.param_files(args.year)
+    for f in files:
+        params.load_param_file(f)
+    print(f"{len(files)} params file(s), {len(written)} changed")
+    return 0

@@ -1,0 +1,99 @@
+"""Index pages: ``reports/<year>/index.html`` (every report of a year with its key figures) and
+``reports/index.html`` (every year, every report). Built from the build manifest and the
+catalogue; links point only at files that exist. Written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from helpers import atomic, paths, render
+from helpers.render import Column, Html, esc
+
+
+def _entries(manifest: dict[str, Any]) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+    years: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for key, entry in sorted(manifest.get("reports", {}).items()):
+        year_s, _, name = key.partition("/")
+        if year_s.isdigit():
+            years.setdefault(int(year_s), []).append((name, entry))
+    for y in years:   # the overview first, then projects in name order
+        years[y].sort(key=lambda ne: (ne[0] != "overview", ne[0]))
+    return years
+
+
+def _figures(year: int, name: str) -> str:
+    if name == "overview":
+        return "全部项目并列：资金、主要数据、一致性问题数"
+    from helpers import ingest, report_data
+    from helpers.errors import HelpersError
+
+    try:
+        project = ingest.get_project(name, year)
+    except HelpersError:
+        return "—"
+    return "；".join(f"{k} {v}" for k, v in report_data.key_figures(project)) or "—"
+
+
+def _links(entry: dict[str, Any], base: Path) -> Html:
+    parts = []
+    for kind, label in (("html", "网页"), ("pdf", "PDF")):
+        out = entry.get("outputs", {}).get(kind)
+        if out and (paths.project_root() / out["path"]).is_file():
+            rel = Path(out["path"]).relative_to(paths.relative(base)) if base != paths.reports_dir() \
+                else Path(out["path"]).relative_to("reports")
+            parts.append(f'<a href="{esc(rel.as_posix())}">{label}</a>')
+    return Html(" · ".join(parts) or "—")
+
+
+def _status(entry: dict[str, Any]) -> Html:
+    if entry.get("status") == "ok":
+        return Html("已生成")
+    keep = "（保留上次成功版本）" if entry.get("outputs") else ""
+    return Html(f'<span class="status-failed">构建失败{keep}</span>')
+
+
+def _rows(year: int, items, base: Path):
+    for name, entry in items:
+        title = entry.get("title") or name
+        yield (Html(f"<strong>{esc(title)}</strong>"), _figures(year, name), _links(entry, base),
+               _status(entry))
+
+
+COLUMNS = (Column("报告"), Column("主要数据"), Column("文件"), Column("状态"))
+
+
+def year_index_html(year: int, items) -> str:
+    base = paths.reports_dir() / str(year)
+    body = render.join(Html(f"<h1>{year}年度预算项目绩效报告</h1>"),
+                       Html(f'<p class="subtitle">共{len(items)}份报告</p>'),
+                       render.table(COLUMNS, list(_rows(year, items, base))),
+                       Html('<p class="provenance">生成记录见 <a href="../manifest.json">manifest.json</a>'
+                            '（输入文件 sha256、参数、代码版本）。</p>'))
+    return render.page(f"{year}年度预算项目绩效报告", body.html, kind="index")
+
+
+def root_index_html(years) -> str:
+    base = paths.reports_dir()
+    parts = [Html("<h1>预算项目绩效报告</h1>")]
+    if not years:
+        parts.append(render.notice("尚无报告。运行 make reports 生成。"))
+    for year in sorted(years, reverse=True):
+        parts.append(Html(f'<h2><a href="{year}/index.html">{year}年度</a></h2>'))
+        parts.append(render.table(COLUMNS, list(_rows(year, years[year], base))))
+    parts.append(Html('<p class="provenance">生成记录见 <a href="manifest.json">manifest.json</a>。</p>'))
+    return render.page("预算项目绩效报告", render.join(*parts).html, kind="index")
+
+
+def write_indexes(manifest: dict[str, Any]) -> list[Path]:
+    """Write every year index and the root index; returns the paths written."""
+    years = _entries(manifest)
+    written = []
+    for year, items in years.items():
+        target = paths.reports_dir() / str(year) / "index.html"
+        atomic.write_text(target, year_index_html(year, items))
+        written.append(target)
+    target = paths.reports_dir() / "index.html"
+    atomic.write_text(target, root_index_html(years))
+    written.append(target)
+    return written
