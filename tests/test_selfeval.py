@@ -1,0 +1,264 @@
+"""Reading self-evaluation tables (helpers.selfeval) and the `score` command.
+
+The hand-scored fixture (tests/fixtures/selfeval/hand_scored*.csv, and the same table written to
+XLSX in the test) is worked by hand in tests/test_scoring.py: 2020 → 92.72 优, 2021 → 85.83 良."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from helpers.cli import main
+from helpers.errors import InputError, ScoringError
+from helpers.selfeval import (
+    HEADERS,
+    actuals_file,
+    parse_direction,
+    parse_number,
+    read_sheet,
+    score_file,
+    score_project,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "selfeval"
+HAND = FIXTURES / "hand_scored.csv"
+HAND_2020 = ["9.65", "14.53", "10.00", "4.75", "3.50", "9.85", "4.00", "17.00", "10.00", "9.44"]  # 92.72
+HAND_2021 = ["7.00", "13.83", "10.00", "4.38", "3.50", "9.62", "2.50", "17.00", "10.00", "8.00"]  # 85.83
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def hand_xlsx(path: Path, *, title_row: bool = False, percent_cell: bool = False) -> Path:
+    """The hand-scored table as the first sheet of an XLSX (numbers as numbers, a 2nd sheet as noise)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title_row:
+        ws.append(["项目支出绩效自评表（2024年度）"])
+    lines = HAND.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        cells: list[object] = []
+        for text in line.split(","):
+            try:
+                cells.append(D(text) if text and text[0].isdigit() and "年" not in text else text or None)
+            except ArithmeticError:
+                cells.append(text)
+        ws.append(cells)
+    if percent_cell:  # 95% typed into Excel: stored 0.95 with a percent format
+        cell = ws.cell(5 + title_row, 7)
+        cell.value = 0.95
+        cell.number_format = "0.00%"
+    wb.create_sheet("说明").append(["not read"])
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- values
+
+@pytest.mark.parametrize("text, unit, expected", [
+    ("1,234", "", "1234"),
+    ("1,234.5", "", "1234.5"),
+    ("95%", "%", "95"),
+    ("９５．５", "", "95.5"),        # full-width digits and point
+    ("３,２００", "人", "3200"),
+    ("3200人", "人", "3200"),        # the row's own unit after the number
+    ("≥3200", "人", "3200"),         # a direction sign repeated in 指标值
+    (" 12.80 ", "万元", "12.80"),
+    ("0", "", "0"),
+])
+def test_parse_number(text, unit, expected):
+    assert parse_number(text, unit) == D(expected)
+
+
+@pytest.mark.parametrize("text", ["约九十", "abc", "12,34", "1.2.3", "", "%", "3200户"])
+def test_parse_number_rejects(text):
+    assert parse_number(text, "人") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("＞＝", "≥"),
+    ("≤", "≤"), ("<=", "≤"), ("≦", "≤"),
+    ("=", "="), ("＝", "="), ("定性", "定性"), ("", ""),
+    ("~", None), (">", None), ("约", None),
+])
+def test_parse_direction(text, expected):
+    assert parse_direction(text) == expected
+
+
+# ---------------------------------------------------------------- the four file forms
+
+@pytest.fixture(params=["utf8", "bom", "gb18030", "xlsx", "xlsx_title_percent"])
+def hand_file(request, tmp_path) -> Path:
+    return {
+        "utf8": lambda: HAND,
+        "bom": lambda: FIXTURES / "hand_scored_bom.csv",
+        "gb18030": lambda: FIXTURES / "hand_scored_gb18030.csv",
+        "xlsx": lambda: hand_xlsx(tmp_path / "hand.xlsx"),
+        "xlsx_title_percent": lambda: hand_xlsx(tmp_path / "hand2.xlsx", title_row=True, percent_cell=True),
+    }[request.param]()
+
+
+@pytest.mark.parametrize("method, scores, total, grade", [
+    ("2020", HAND_2020, "92.72", "优"),
+    ("2021", HAND_2021, "85.83", "良"),
+])
+def test_hand_scored_file_every_form(hand_file, method, scores, total, grade):
+    result = score_file(hand_file, method)
+    assert [str(rs.score) for rs in result.rows] == scores
+    assert (result.total, result.grade) == (D(total), grade)
+    assert result.execution_rate_pct == D("96.54")
+
+
+@pytest.mark.parametrize("path, encoding", [
+    (HAND, "utf-8"), (FIXTURES / "hand_scored_bom.csv", "utf-8-sig"),
+    (FIXTURES / "hand_scored_gb18030.csv", "gb18030"),
+])
+def test_encoding_is_recorded(path, encoding):
+    assert read_sheet(path).encoding == encoding
+
+
+def test_rows_are_numbered_as_the_spreadsheet_shows(tmp_path):
+    # header on row 1 → data rows 2..11; with a title row above → 3..12
+    assert [line for line, _ in read_sheet(HAND).records] == list(range(2, 12))
+    titled = read_sheet(hand_xlsx(tmp_path / "t.xlsx", title_row=True))
+    assert titled.header_line == 2 and titled.records[0][0] == 3
+
+
+def test_merged_level_cells_are_filled_down():
+    result = score_file(HAND)
+    levels = [(rs.row.level1, rs.row.level2) for rs in result.rows]
+    assert levels[2] == ("产出指标", "数量指标")      # written blank, under 产出指标/数量指标
+    assert levels[6] == ("产出指标", "成本指标")
+    assert levels[8] == ("效益指标", "可持续影响指标")
+
+
+def test_fixture_warnings():
+    # row 4: 600/444 = 1.35 > 1.2 → far above; every row below full marks has a 偏差原因
+    result = score_file(HAND)
+    assert [(w.code, w.line) for w in result.warnings] == [("far_above_target", 4)]
+
+
+# ---------------------------------------------------------------- errors naming file, row, column
+
+def variant(tmp_path: Path, old: str, new: str, name: str = "bad.csv") -> Path:
+    text = HAND.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("old, new, error, line, where, message", [
+    # points 15 → 10: 100 − 5 = 95
+    ("3100,15,", "3100,10,", ScoringError, 11, "列 分值", "add up to 95"),
+    (",≥,3200,", ",约,3200,", ScoringError, 3, "列 指标性质", "unknown 指标性质"),
+    (",3100,15,", ",三千一百,15,", ScoringError, 3, "列 实际完成值", "not a number"),
+    ("3100,15,", "3100,十五,", InputError, 3, "列 分值", "not a number"),
+    ("部分达成,5,3.5", "部分达成,5,4.5", ScoringError, 6, "列 得分", "outside the 部分达成 tier"),
+    (",≥,3200,人", ",≥,0,人", ScoringError, 3, "列 指标值", "指标值 is 0"),
+    ("17,宣传", "17x,宣传", InputError, 9, "列 得分", "not a number"),
+])
+def test_bad_tables(tmp_path, old, new, error, line, where, message):
+    path = variant(tmp_path, old, new)
+    with pytest.raises(error, match=message) as exc:
+        score_file(path)
+    assert (exc.value.path, exc.value.line, exc.value.where) == (str(path), line, where)
+    assert str(exc.value).startswith(f"{path}:{line} ({where}): ")
+
+
+def test_missing_column_is_named(tmp_path):
+    path = variant(tmp_path, "分值,得分", "分数,得分")
+    with pytest.raises(InputError, match="missing column 分值") as exc:
+        read_sheet(path)
+    assert exc.value.path == str(path) and exc.value.line == 1
+
+
+def test_no_header_row(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no header row"):
+        read_sheet(path)
+
+
+def test_undecodable_bytes(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes("一级指标".encode() + b"\xff\xfe\x81\x20\xff")
+    with pytest.raises(InputError, match="not UTF-8 nor GB18030"):
+        read_sheet(path)
+
+
+def test_blank_table_is_reported(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text(",".join(HEADERS) + "\n预算执行率,,预算执行率,,10,万元,,10,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="still blank"):
+        score_file(path)
+
+
+def test_total_row_is_checked_not_scored(tmp_path):
+    text = HAND.read_text(encoding="utf-8") + "合计,,,,,,,100,90,\n"
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    result = score_file(path)
+    assert result.total == D("92.72") and len(result.rows) == 10   # the 合计 row is not a row
+    assert "total_differs" in [w.code for w in result.warnings]    # 90 given ≠ 92.72
+
+
+# ---------------------------------------------------------------- actuals for a project-year
+
+def test_score_project_reads_data_actuals(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(tmp_path))
+    assert actuals_file(2024, "p1") is None and score_project(2024, "p1") is None
+    (tmp_path / "data" / "actuals" / "2024").mkdir(parents=True)
+    hand_xlsx(tmp_path / "data" / "actuals" / "2024" / "p1.xlsx")
+    assert actuals_file(2024, "p1") == tmp_path / "data" / "actuals" / "2024" / "p1.xlsx"
+    result = score_project(2024, "p1", method="2021")
+    assert result.total == D("85.83")
+
+
+# ---------------------------------------------------------------- CLI
+
+def test_cli_json(capsys):
+    assert main(["score", str(HAND), "--json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    summary = (data["method"], data["total"], data["grade"], data["execution_rate"])
+    assert summary == ("2020", 92.72, "优", 96.54)
+    assert [D(str(r["score"])) for r in data["rows"]] == [D(s) for s in HAND_2020]
+    assert data["rows"][1]["indicator"] == "补助计生家庭人数" and data["rows"][1]["points"] == 15
+    assert data["warnings"][0]["code"] == "far_above_target"
+    assert "warning:" in err and ":4:" in err
+
+
+def test_cli_table_method_2021(capsys):
+    assert main(["score", str(FIXTURES / "hand_scored_gb18030.csv"), "--method", "2021"]) == 0
+    out, _ = capsys.readouterr()
+    assert "总分 85.83" in out and "等级 良" in out and "预算执行率 96.54%" in out
+
+
+def test_cli_error_is_one_line(tmp_path, capsys):
+    path = variant(tmp_path, ",≥,3200,", ",约,3200,")
+    assert main(["score", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert err.strip() == f"error: {path}:3 (列 指标性质): unknown 指标性质 '约' (expected one of ≥ ≤ = 定性)"
+
+
+def test_cli_unknown_method_is_rejected_by_argparse(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["score", str(HAND), "--method", "2019"])
+    assert exc.value.code == 2
+
+
+def test_python_m_helpers_score_bad_file(tmp_path):
+    path = variant(tmp_path, "3100,15,", "3100,10,")   # points add up to 95
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "score", str(path)], capture_output=True,
+                          text=True, env=env, check=False)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}:11 (列 分值): ")
+    assert "Traceback" not in proc.stderr
