@@ -101,7 +101,8 @@ def test_fact_details(doc):
     ins = doc.projects[0]
     f05 = ins.fact("F05")
     assert f05.as_of == "2023-09-30"
-    assert f05.quote == "截止2023年9月30日全区理赔案件525件，赔付金额187.79万元，赔付率52.00%，使意外家庭得到实惠与保障。"
+    assert f05.quote == ("截止2023年9月30日全区理赔案件525件，赔付金额187.79万元，赔付率52.00%，"
+                         "使意外家庭得到实惠与保障。")
     assert f05.line == 16
     f23 = ins.fact("F23")
     assert (f23.approx, f23.planned) == ("余", True)

@@ -80,8 +80,8 @@ def _insurance(rng: random.Random, year: int, name: str) -> tuple[dict[str, str]
     )
     sections = {
         "项目名称": f"{name}。",
-        "立项依据": f"根据《中国计划生育协会章程》《关于开展计划生育家庭意外伤害保险的通知》国计生协（2008）37号"
-                    f"等文件精神，组织实施{year}年度{name}。",
+        "立项依据": "根据《中国计划生育协会章程》《关于开展计划生育家庭意外伤害保险的通知》"
+                    f"国计生协（2008）37号等文件精神，组织实施{year}年度{name}。",
         "项目实施单位": "{unit}",
         "项目基本概况": overview,
         "项目实施内容": f"做好{year}年计划生育家庭意外伤害保险工作。",
@@ -113,11 +113,13 @@ def _association(rng: random.Random, year: int, name: str) -> tuple[dict[str, st
     total = 1 + towns + villages
     members = rng.randrange(5_000, 80_000)
     covered = rng.randrange(total // 2, total)
-    coverage = (Decimal(covered) / Decimal(towns + villages) * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    share = Decimal(covered) / Decimal(towns + villages) * 100
+    coverage = share.quantize(Decimal("0.01"), ROUND_HALF_UP)
     coverage = min(coverage, Decimal("99.99"))
     overview = (
         "1.项目必要性：基层组织建设是协会各项工作的基石。\n"
-        f"2.绩效目标合理性：截至目前，全区共有协会组织{total}个，其中：区级计生协会1个、乡（街道）计生协会{towns}个，"
+        f"2.绩效目标合理性：截至目前，全区共有协会组织{total}个，"
+        f"其中：区级计生协会1个、乡（街道）计生协会{towns}个，"
         f"村（社区）计生协会{villages}个，会员共计{members}人。“会员之家”覆盖率达到{coverage}%，"
         f"{year}年争取达到100.00%。\n"
         "3.投入经济性：预算测算科学合理。\n"
@@ -154,10 +156,12 @@ def make_text(year: int, seed: int = 0, n_projects: int = 2,
     projects: list[SyntheticProject] = []
     for i in range(n_projects):
         if i % 2 == 0:
-            name = "计划生育家庭意外伤害保险专项资金项目" if i == 0 else f"计划生育家庭意外伤害保险专项资金项目（{i + 1}）"
+            base = "计划生育家庭意外伤害保险专项资金项目"
+            name = base if i == 0 else f"{base}（{i + 1}）"
             sections, sp = _insurance(rng, year, name)
         else:
-            name = "计划生育协会综合工作经费项目" if i == 1 else f"计划生育协会综合工作经费项目（{i + 1}）"
+            base = "计划生育协会综合工作经费项目"
+            name = base if i == 1 else f"{base}（{i + 1}）"
             sections, sp = _association(rng, year, name)
         body = [title, ""]
         for k, (heading, text) in enumerate(sections.items()):

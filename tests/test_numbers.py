@@ -1,0 +1,72 @@
+"""Numbers with units → normalised Decimal values (docs/domain.md §1), each worked by hand."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers.normalize import fold
+from helpers.numbers import find_quantities, parse_quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "decimals", "approx"),
+    [
+        ("59039人", "59039", "人", 0, None),
+        ("318.9万元", "3189000", "元", 1, None),        # 318.9 × 10,000
+        ("12.80万元", "128000", "元", 2, None),         # 12.80 × 10,000
+        ("2.5亿元", "250000000", "元", 1, None),        # 2.5 × 100,000,000
+        ("1500元", "1500", "元", 0, None),
+        ("40元/人", "40", "元/人", 0, None),
+        ("1.2万元/人", "12000", "元/人", 1, None),      # 1.2 × 10,000
+        ("52.00%", "52.00", "%", 2, None),
+        ("５２．００％", "52.00", "%", 2, None),         # full-width
+        ("117个", "117", "个", 0, None),
+        ("525件", "525", "件", 0, None),
+        ("3600余人", "3600", "人", 0, "余"),
+        ("约3,600人", "3600", "人", 0, "约"),
+        ("3600多人", "3600", "人", 0, "多"),
+        ("5.9万人", "59000", "人", 1, None),            # 5.9 × 10,000
+        ("120名", "120", "人", 0, None),
+        ("30户", "30", "户", 0, None),
+    ],
+)
+def test_parse_quantity(text, value, unit, decimals, approx):
+    q = parse_quantity(text)
+    assert q.value == Decimal(value)
+    assert q.unit == unit
+    assert q.decimals == decimals
+    assert q.approx == approx
+
+
+@pytest.mark.parametrize("text", ["2024年", "第31次", "37号", "3-4月", "abc", "40"])
+def test_not_a_quantity(text):
+    with pytest.raises(ValueError):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "raws"),
+    [
+        ("2023年全区参保人数59039人，完成保费318.9万元。", ["59039人", "318.9万元"]),
+        ("第三届区人民政府第31次常务会议", []),
+        ("国计生协（2008）37号", []),
+        ("共有3个人员、2家庭", []),                      # 个人 / 家庭 are words, not units
+        ("计划补助444人（其中失独家庭282人，独生子女伤残家庭162人）", ["444人", "282人", "162人"]),
+    ],
+)
+def test_find_quantities_in_sentences(sentence, raws):
+    assert [q.raw for q in find_quantities(fold(sentence), sentence)] == raws
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=4),
+       st.sampled_from(["元", "万元", "亿元", "人", "%"]))
+def test_roundtrip_printed_numbers(units, places, unit):
+    """Printing a Decimal with a unit and parsing it back gives the Decimal × the unit's scale."""
+    number = Decimal(units).scaleb(-places)
+    text = f"{number}{unit}"
+    scale = {"元": 1, "万元": 10_000, "亿元": 100_000_000, "人": 1, "%": 1}[unit]
+    q = parse_quantity(text)
+    assert q.value == number * scale
+    assert q.decimals == places
