@@ -1,0 +1,111 @@
+"""The blank self-evaluation workbook (helpers.workbook) and the `workbook` command."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+
+from helpers.cli import main
+from helpers.errors import InputError
+from helpers.selfeval import HEADERS, score_file
+from helpers.targets import Target, TargetTable, load_targets
+from helpers.workbook import HEADER_ROW, allocate_points, write_workbook
+
+
+@pytest.fixture
+def table() -> TargetTable:
+    t = load_targets(2024, "family-accident-insurance")
+    assert t is not None
+    return t
+
+
+def test_points_add_up_to_100(table):
+    # 10 execution + 产出 50 over 10 rows (5 each) + 效益 30 + 满意度 10
+    points = allocate_points(table)
+    assert sum(points) + 10 == 100
+    assert points[:10] == [D("5.00")] * 10 and points[10:] == [D("30.00"), D("10.00")]
+
+
+def test_points_remainder_and_missing_satisfaction():
+    # 产出 50 over 3 rows: 16.66 + 16.66 + 16.66 = 49.98, 0.02 to the first → 16.68;
+    # no 满意度 row: its 10 go to 效益 → 40
+    rows = [Target("产出指标", "数量指标", f"n{i}", "≥", "1", "人", "q") for i in range(3)]
+    rows.append(Target("效益指标", "社会效益指标", "b", "定性", "提高", "", "q"))
+    points = allocate_points(TargetTable(2024, "x", rows))
+    assert points == [D("16.68"), D("16.66"), D("16.66"), D("40")]
+    assert sum(points) == 90
+
+
+def test_blank_workbook_layout(table, tmp_path):
+    out = write_workbook(table, tmp_path / "w.xlsx", project_name="计划生育家庭意外伤害保险专项资金项目")
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert "2024" in ws.cell(1, 1).value and "family-accident-insurance" in ws.cell(2, 1).value
+    assert tuple(c.value for c in ws[HEADER_ROW]) == HEADERS
+    execution = [c.value for c in ws[HEADER_ROW + 1]]
+    assert execution[0] == "预算执行率" and execution[7] == 10
+    body = list(ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True))
+    assert len(body) == len(table.rows)
+    assert all(r[6] is None and r[8] is None and r[9] is None for r in body)   # to fill in
+    assert body[0][:6] == ("产出指标", "数量指标", "补助计生家庭人数（40元/人标准）", "≥", 3200, "人")
+    assert "3200" in ws.cell(HEADER_ROW + 2, 5).comment.text                  # the quote
+    lists = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    assert lists['"≥,≤,=,定性"'].startswith(f"D{HEADER_ROW + 1}:D")
+
+
+def test_never_overwrites_without_force(table, tmp_path):
+    out = write_workbook(table, tmp_path / "w.xlsx")
+    with pytest.raises(InputError, match="--force"):
+        write_workbook(table, out)
+    assert write_workbook(table, out, force=True) == out
+
+
+def test_filled_workbook_scores(table, tmp_path):
+    """Fill the blank workbook as an analyst would, then score it (method 2020, by hand)."""
+    out = write_workbook(table, tmp_path / "w.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    r0 = HEADER_ROW + 1
+    fill = {
+        r0: (15.02, 14.50, None),       # execution 10 × 14.5/15.02 = 9.6538 → 9.65
+        r0 + 1: (None, 3100, None),     # 5 × 3100/3200 = 4.84375 → 4.84
+        r0 + 2: (None, 444, None),      # 5.00
+        r0 + 3: (None, 3644, None),     # 3644/3600 capped → 5.00
+        r0 + 4: (None, "达成", 5),       # quality set by the analyst: 定性, 达成 5 → 5.00
+        r0 + 5: (None, "达成", 4.5),     # 4.50 in [4, 5]
+        r0 + 6: (None, "部分达成", 3),    # 3.00 in [3, 4)
+        r0 + 7: (None, 40, None),       # = → 5.00
+        r0 + 8: (None, 50, None),       # = → 5.00
+        r0 + 9: (None, 12.80, None),    # ≤ → 5.00
+        r0 + 10: (None, 2.22, None),    # ≤ → 5.00
+        r0 + 11: (None, "达成", 27),     # 27.00 in [24, 30]
+        r0 + 12: (90, 92, None),        # satisfaction target set by the analyst: 92/90 capped → 10.00
+    }
+    for r, (target, actual, score) in fill.items():
+        if target is not None:
+            ws.cell(r, 5, target)
+        ws.cell(r, 7, actual)
+        if score is not None:
+            ws.cell(r, 9, score)
+        ws.cell(r, 10, "说明")
+    ws.cell(r0 + 4, 4, "定性")
+    ws.cell(r0 + 4, 5, "合格")
+    ws.cell(r0 + 12, 4, "≥")
+    wb.save(out)
+    result = score_file(out)
+    # 9.65 + 4.84 + 5 + 5 + 5 + 4.50 + 3.00 + 5 × 4 + 27 + 10 = 93.99
+    assert result.total == D("93.99") and result.grade == "优"
+
+
+def test_cli_workbook(tmp_path, capsys):
+    out = tmp_path / "w.xlsx"
+    assert main(["workbook", "--year", "2024", "--project", "association-operations", "-o", str(out)]) == 0
+    assert out.is_file()
+    assert main(["workbook", "--year", "2024", "--project", "association-operations", "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_cli_workbook_unknown_project(tmp_path, capsys):
+    assert main(["workbook", "--year", "2024", "--project", "nope", "-o", str(tmp_path / "w.xlsx")]) == 2
+    assert "no target table" in capsys.readouterr().err
