@@ -1,0 +1,49 @@
+"""Packaging hygiene: pyproject.toml and environment.yml list the same dependencies; the CLI
+lists every command; the repo ignores what it generates."""
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+from helpers.paths import project_root
+
+ROOT = project_root()
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~ \[]", req.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_matches_pyproject():
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {_name(r): r.replace(" ", "") for r in py["dependencies"] + py["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str)}
+    conda.pop("python")
+    conda.pop("pip")
+    assert conda == wanted
+
+
+def test_cli_lists_its_commands():
+    r = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
+    for command in ("ingest", "audit", "score", "build", "params", "workbook"):
+        assert command in r.stdout
+
+
+def test_generated_paths_are_ignored():
+    ignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
+    for pattern in (".venv/", "__pycache__/", "data/derived/", "reports/*", ".ipynb_checkpoints/"):
+        assert pattern in ignore
+
+
+def test_notebooks_are_committed_without_outputs():
+    import json
+
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            assert not cell.get("outputs"), f"{nb_path.name} has outputs"
+            assert not cell.get("execution_count"), f"{nb_path.name} has execution counts"
