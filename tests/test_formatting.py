@@ -81,9 +81,16 @@ def wan_reference(y: int) -> str:
     return f"{sign}{q // 100:,}.{q % 100:02d}万元"
 
 
-@given(yuan)
+@given(yuan.filter(lambda y: y >= 0 or y <= -50))
 def test_fmt_wan_matches_integer_reference(y):
     assert fmt_wan(y) == wan_reference(y)
+
+
+@pytest.mark.xfail(strict=True, reason="formatting.fmt_wan shows -1 元 as '-0.00万元' (negative zero); "
+                                       "reported to the owner of formatting.py")
+def test_fmt_wan_small_negative_is_not_negative_zero():
+    # -1 元 = -0.0001 万元 → half-up to 2 decimals is 0.00, shown without a sign
+    assert fmt_wan(-1) == "0.00万元"
 
 
 @pytest.mark.parametrize("y, expected", [
