@@ -192,6 +192,13 @@ def test_undecodable_bytes(tmp_path):
         read_sheet(path)
 
 
+def test_binary_file_is_not_read_as_csv(tmp_path):
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00")
+    with pytest.raises(InputError, match="NUL bytes"):
+        read_sheet(path)
+
+
 def test_blank_table_is_reported(tmp_path):
     path = tmp_path / "blank.csv"
     path.write_text(",".join(HEADERS) + "\n预算执行率,,预算执行率,,10,万元,,10,,\n", encoding="utf-8")

@@ -68,6 +68,9 @@ def _header_key(value: object) -> str:
 
 def _decode(path: Path) -> tuple[str, str]:
     data = path.read_bytes()
+    if b"\x00" in data:
+        raise InputError("not a CSV text file (NUL bytes: an old .xls, UTF-16 or binary?); "
+                         "save it as CSV or .xlsx", path=path)
     for enc in ENCODINGS:
         try:
             text = data.decode(enc)
