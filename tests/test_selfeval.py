@@ -137,6 +137,18 @@ def test_merged_level_cells_are_filled_down():
     assert levels[8] == ("效益指标", "可持续影响指标")
 
 
+def test_merged_cells_in_xlsx(tmp_path):
+    path = hand_xlsx(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.merge_cells("A3:A8")     # 产出指标 over rows 3-8
+    ws.merge_cells("B3:B4")     # 数量指标 over rows 3-4
+    wb.save(path)
+    result = score_file(path)
+    assert result.total == D("92.72")    # same as the CSV, worked by hand in test_scoring.py
+    assert result.rows[5].row.level1 == "产出指标"
+
+
 def test_fixture_warnings():
     # row 4: 600/444 = 1.35 > 1.2 → far above; every row below full marks has a 偏差原因
     result = score_file(HAND)
