@@ -86,8 +86,6 @@ def test_fmt_wan_matches_integer_reference(y):
     assert fmt_wan(y) == wan_reference(y)
 
 
-@pytest.mark.xfail(strict=True, reason="formatting.fmt_wan shows -1 元 as '-0.00万元' (negative zero); "
-                                       "reported to the owner of formatting.py")
 def test_fmt_wan_small_negative_is_not_negative_zero():
     # -1 元 = -0.0001 万元 → half-up to 2 decimals is 0.00, shown without a sign
     assert fmt_wan(-1) == "0.00万元"

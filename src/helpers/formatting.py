@@ -45,6 +45,8 @@ def _group(d: Decimal, places: int) -> str:
 
 def fmt_decimal(value: Number, places: int = 2, *, thousands: bool = False) -> str:
     d = round_half_up(value, places)
+    if d == 0:
+        d = abs(d)  # -0.0001 rounds to 0.00, shown without a sign
     return _group(d, places) if thousands else f"{d:.{places}f}"
 
 
