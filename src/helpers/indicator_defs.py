@@ -84,8 +84,9 @@ def category_amount(ix: FactIndex) -> Decimal | None:
     if parts is None:
         return None
     persons, standard, amount = parts
-    unit = next((f.unit for f in ix.all("subsidy_standard", None)), "元/人")
-    ix.note(f"{plain(persons)}人 × {plain(standard)}{unit} = {fmt_wan(amount)}")
+    p_unit = ix.all("planned_subsidy_persons", True)[0].unit
+    s_unit = ix.all("subsidy_standard", None)[0].unit
+    ix.note(f"{plain(persons)}{p_unit} × {plain(standard)}{s_unit} = {fmt_wan(amount)}")
     stated_f = ix.fact("planned_subsidy_amount", planned=None, required=False)
     if stated_f is None:
         ix.note("本类未陈述预计补助金额")
@@ -105,11 +106,15 @@ def _no_categories(ix: FactIndex) -> list[FactIndex]:
 
 def planned_persons_total(ix: FactIndex) -> Decimal | None:
     cats = _no_categories(ix)
-    values = [c.value("planned_subsidy_persons", planned=True) for c in cats]
-    if not cats or any(v is None for v in values):
+    heads = [c.fact("planned_subsidy_persons", planned=True) for c in cats]
+    if not cats or any(f is None for f in heads):
         return None
-    total = sum(values, Decimal(0))
-    ix.note(" + ".join(plain(v) for v in values) + f" = {plain(total)}人")
+    units = sorted({f.unit for f in heads})
+    if units != ["人"]:
+        ix.note(f"各类计划补助对象的单位不同或不是人（{'、'.join(units)}），不能相加")
+        return None
+    total = sum((f.value for f in heads), Decimal(0))
+    ix.note(" + ".join(plain(f.value) for f in heads) + f" = {plain(total)}人")
     return total
 
 
@@ -141,10 +146,9 @@ def planned_persons_stated(ix: FactIndex) -> Decimal | None:
     ix.trace.use(f)
     ix.trace.approx = f.approx or ""
     ix.note(f"按文本陈述：{f.raw}" + ("（约数）" if f.approx else ""))
-    cats = ix.categories()
-    persons = [c.value("planned_subsidy_persons", planned=True) for c in cats]
-    if persons and all(p is not None for p in persons):
-        ix.note(f"资金安排分类合计{plain(sum(persons, Decimal(0)))}人")
+    heads = [c.fact("planned_subsidy_persons", planned=True) for c in ix.categories()]
+    if heads and all(h is not None and h.unit == f.unit for h in heads):
+        ix.note(f"资金安排分类合计{plain(sum((h.value for h in heads), Decimal(0)))}{f.unit}")
     return f.value
 
 

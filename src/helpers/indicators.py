@@ -258,9 +258,11 @@ def display_value(value: Decimal | None, fmt: str, unit: str = "", approx: str =
     return FORMATS[fmt][0](value)
 
 
-def _result(ind: Indicator, ix: FactIndex, rid: str, name: str) -> IndicatorResult:
+def _result(ind: Indicator, ix: FactIndex, rid: str, name: str, run: bool = True) -> IndicatorResult:
+    value = None
     try:
-        value = ind.compute(ix)
+        if run:
+            value = ind.compute(ix)
     except ZeroDivisionError:  # a formula that divides without ix.divide
         ix.note("分母为零，无法计算")
         value = None
@@ -303,7 +305,7 @@ def compute_indicators(project: Project, reg: IndicatorRegistry | None = None) -
         if not cats:
             ix = base.fresh()
             ix.lack(f"{metric_name('planned_subsidy_persons')}（资金安排情况）")
-            out.append(_result(ind, ix, ind.id, ind.name))
+            out.append(_result(ind, ix, ind.id, ind.name, run=False))
         for n, cat in enumerate(cats, 1):
             cat.trace = Trace()
             out.append(_result(ind, cat, f"{ind.id}.{n}", f"{ind.name}·{cat.label}"))
