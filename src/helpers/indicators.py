@@ -113,6 +113,7 @@ class Trace:
     facts: list[Fact] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    repeats: list[str] = field(default_factory=list)   # "stated more than once" notes, shown last
     basis: str = ""                   # the basis named by the formula; shown as the result's formula
     approx: str = ""                  # "余", "约" … when the value is an approximate stated figure
 
@@ -127,6 +128,10 @@ class Trace:
     def note(self, text: str) -> None:
         if text and text not in self.notes:
             self.notes.append(text)
+
+    def repeat(self, text: str) -> None:
+        if text not in self.repeats:
+            self.repeats.append(text)
 
 
 def metric_name(metric: str) -> str:
@@ -167,12 +172,12 @@ class FactIndex:
         if len(found) > 1:
             ids = "、".join(f.id for f in found)
             if all(f.value == first.value and f.unit == first.unit for f in found):
-                self.trace.note(f"{metric_name(metric)}在文本中陈述{len(found)}次（{ids}），数值一致；"
-                                f"取首次陈述{first.id}")
+                self.trace.repeat(f"{metric_name(metric)}在文本中陈述{len(found)}次（{ids}），数值一致；"
+                                  f"取首次陈述{first.id}")
             else:
                 vals = "；".join(f"{f.id} {f.raw}" for f in found)
-                self.trace.note(f"{metric_name(metric)}在文本中陈述{len(found)}次，数值不一致（{vals}）；"
-                                f"取首次陈述{first.id}")
+                self.trace.repeat(f"{metric_name(metric)}在文本中陈述{len(found)}次，数值不一致（{vals}）；"
+                                  f"取首次陈述{first.id}")
         return first
 
     def value(self, metric: str, planned: bool | None = False) -> Decimal | None:
@@ -274,9 +279,10 @@ def _result(ind: Indicator, ix: FactIndex, rid: str, name: str, run: bool = True
     for f in facts:
         if f.quote not in quotes:
             quotes.append(f.quote)
-    notes = [n for n in (ind.basis, tr.basis) if n] + tr.notes
+    notes = ([ind.basis] if ind.basis else []) + tr.notes
     if tr.missing:
         notes.append("缺少输入：" + "、".join(tr.missing) + "，未计算")
+    notes += tr.repeats
     return IndicatorResult(
         id=rid, name=name, value=value, unit=ind.unit,
         display=display_value(value, ind.display, ind.unit, tr.approx),
