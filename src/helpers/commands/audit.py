@@ -1,0 +1,45 @@
+"""`audit [PATH ...] [--json] [--strict] [--csv FILE]`: consistency findings for the texts."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+NAME = "audit"
+HELP = "consistency audit of disclosure texts (products, sums, ratios, copied text, targets)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="text files or folders (default: data/raw/)")
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON on stdout")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when there is an error-level finding")
+    parser.add_argument("--csv", metavar="FILE", help="also write the findings as CSV to FILE")
+
+
+def run(args) -> int:
+    from helpers.audit import audit_documents, has_errors
+    from helpers.audit_report import write_findings_csv
+    from helpers.errors import InputError
+    from helpers.ingest import ingest_paths
+
+    result = ingest_paths(args.paths or None)
+    for failure in result.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    if not result.documents:
+        raise InputError(f"{len(result.failures)} file(s) could not be read; nothing to audit")
+    findings = audit_documents(result.documents)
+    if args.csv:
+        write_findings_csv(findings, args.csv)
+    if args.json:
+        json.dump({"findings": [f.to_json() for f in findings],
+                   "errors": [str(f) for f in result.failures]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for f in findings:
+            print(f"{f.path}:{f.line or ''}  {f.year}/{f.project}  {f.section}  {f.severity}  "
+                  f"[{f.check}] {f.message}")
+        print(f"{len(findings)} finding(s)", file=sys.stderr)
+    if args.strict and has_errors(findings):
+        return 1
+    return 0
