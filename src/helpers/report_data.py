@@ -5,16 +5,21 @@ Modules written by other issues are imported lazily; while one is missing its se
 "尚未提供" (not provided yet) — never made-up numbers:
 
 - ``helpers.indicators.compute_indicators(project) -> list`` of results with attributes
-  ``id, name, value, unit, display, formula, level1, level2, missing``;
-- ``helpers.audit.audit_project(project) -> list`` of findings with ``kind, severity, project,
-  section, stated, computed, message, quote`` (``audit_projects(projects)`` is also accepted);
-- ``helpers.targets.load_targets(year, project_id) -> list`` of rows (dicts or objects with
-  ``level1, level2, name, nature, value, unit``); ``None`` or ``[]`` when there is no table.
+  ``id, name, value, unit, display, formula, level1, level2, missing`` (and optional ``note``);
+- ``helpers.audit.audit_project(project, document) -> list`` (or ``audit_project(project)``) of
+  findings with ``kind, severity, project, section, stated, computed, unit, message, quote``;
+- ``helpers.targets.load_targets(year, project_id)`` -> a table with ``.rows`` (or a list) of
+  rows with ``level1, level2, level3, direction, value, unit, note``; ``None`` when none is kept.
+
+A module that exists but cannot be imported yet is treated as not provided (with a warning on
+stderr); an error raised while *calling* a provided module fails the report.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +34,16 @@ NOT_PROVIDED = "尚未提供"
 
 
 def _optional(module: str):
-    """The module, or None when it is not written yet (other import errors propagate)."""
+    """The module, or None when it is not written yet or cannot be imported yet (a sibling issue
+    still in progress); the latter is also reported on stderr. Errors when *calling* it propagate
+    and fail the report."""
     try:
         return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name in (module, module.rsplit(".", 1)[0]):
-            return None
-        raise
+    except ImportError as exc:
+        if not (isinstance(exc, ModuleNotFoundError) and exc.name == module):
+            print(f"warning: {module} cannot be imported ({exc}); its section says {NOT_PROVIDED}",
+                  file=sys.stderr)
+        return None
 
 
 # ---------------------------------------------------------------- context
@@ -175,7 +183,8 @@ def indicators_section(ctx: ReportContext) -> Html:
         rows.append((getattr(r, "level1", "") or "—", getattr(r, "level2", "") or "—",
                      getattr(r, "name", ""), display,
                      getattr(r, "formula", "") or "—",
-                     ("缺少：" + "、".join(map(str, missing))) if missing else "—"))
+                     ("缺少：" + "、".join(map(str, missing))) if missing
+                     else (getattr(r, "note", "") or "—")))
     return table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
                   Column("计算方法"), Column("说明")], rows)
 
@@ -214,15 +223,38 @@ def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
         caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）")
 
 
+def _document_of(project: Project):
+    """(document, the project object inside it): the audit checks read the whole text and look
+    the project up in it by identity."""
+    from helpers import ingest
+
+    path = Path(project.path)
+    path = path if path.is_absolute() else paths.project_root() / path
+    for doc in ingest.ingest_paths([path]).documents:
+        for p in doc.projects:
+            if p.id == project.id and p.line == project.line:
+                return doc, p
+    return None, project
+
+
 def _audit_findings(projects: list[Project]) -> list | None:
+    """Findings of helpers.audit for these projects (None while that module is not provided):
+    ``audit_project(project, document)`` or ``audit_project(project)``."""
     mod = _optional("helpers.audit")
-    if mod is None:
+    if mod is None or not hasattr(mod, "audit_project"):
         return None
-    if hasattr(mod, "audit_project"):
-        return [f for p in projects for f in mod.audit_project(p)]
-    if hasattr(mod, "audit_projects"):
-        return list(mod.audit_projects(projects))
-    return None
+    takes_document = "document" in inspect.signature(mod.audit_project).parameters
+    found = []
+    for p in projects:
+        if takes_document:
+            doc, same = _document_of(p)
+            found.extend(mod.audit_project(same, doc))
+        else:
+            found.extend(mod.audit_project(p))
+    return found
+
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "note": "提示"}
 
 
 def findings_section(ctx: ReportContext) -> Html:
@@ -232,14 +264,21 @@ def findings_section(ctx: ReportContext) -> Html:
         return notice(f"一致性检查模块{NOT_PROVIDED}。")
     if not found:
         return notice("未发现不一致之处。")
-    def num(v):
-        return "—" if v is None else (v if isinstance(v, str) else fmt_value(v, ""))
-    rows = [(getattr(f, "severity", ""), getattr(f, "kind", ""), getattr(f, "section", ""),
-             num(getattr(f, "stated", None)), num(getattr(f, "computed", None)),
+
+    def num(f, attr):
+        v = getattr(f, attr, None)
+        return "—" if v is None else fmt_value(v, getattr(f, "unit", None) or "")
+    rows = [(SEVERITY_ZH.get(getattr(f, "severity", ""), getattr(f, "severity", "")),
+             getattr(f, "section", ""), num(f, "stated"), num(f, "computed"),
              getattr(f, "message", ""), Html(f'<span class="quote">{esc(getattr(f, "quote", ""))}</span>'))
             for f in found]
-    return table([Column("级别"), Column("类型"), Column("章节"), Column("陈述值", "right"),
-                  Column("复算值", "right"), Column("说明"), Column("原文")], rows)
+    counts = {}
+    for f in found:
+        counts[getattr(f, "severity", "")] = counts.get(getattr(f, "severity", ""), 0) + 1
+    summary = "，".join(f"{SEVERITY_ZH.get(k, k)}{v}条" for k, v in sorted(counts.items()))
+    return join(paragraph(f"共{len(found)}条：{summary}。"),
+                table([Column("级别"), Column("章节"), Column("陈述值", "right"), Column("复算值", "right"),
+                       Column("说明"), Column("原文")], rows))
 
 
 def targets_section(ctx: ReportContext) -> Html:
@@ -264,7 +303,7 @@ def targets_section(ctx: ReportContext) -> Html:
     return join(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
                        Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
                        Column("备注")], body),
-                paragraph(f"来源：{source}", "quote") if source else Html(""))
+                paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
 
 
 def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],

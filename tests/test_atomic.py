@@ -1,0 +1,57 @@
+import os
+
+import pytest
+
+from helpers import atomic
+
+
+def test_write_text_replaces_content(tmp_path):
+    target = tmp_path / "sub" / "a.html"
+    atomic.write_text(target, "第一版")
+    atomic.write_text(target, "第二版")
+    assert target.read_text(encoding="utf-8") == "第二版"
+    assert [p.name for p in target.parent.iterdir()] == ["a.html"]
+
+
+def test_failure_inside_block_keeps_old_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "a.pdf"
+    target.write_bytes(b"good")
+    with pytest.raises(RuntimeError):
+        with atomic.atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("boom")
+    assert target.read_bytes() == b"good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
+
+
+def test_keyboard_interrupt_leaves_no_temporary(tmp_path):
+    target = tmp_path / "a.html"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic.atomic_path(target) as tmp:
+            tmp.write_text("partial")
+            raise KeyboardInterrupt
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_written_file_is_world_readable(tmp_path):
+    target = atomic.write_bytes(tmp_path / "x.bin", b"1")
+    assert os.stat(target).st_mode & 0o444 == 0o444
+
+
+def test_clean_temporaries_removes_only_temporaries(tmp_path):
+    (tmp_path / "2024").mkdir()
+    keep = tmp_path / "2024" / "a.html"
+    keep.write_text("ok")
+    stale = tmp_path / "2024" / ".a.html.x1y2.tmp"
+    stale.write_text("half")
+    removed = atomic.clean_temporaries(tmp_path)
+    assert removed == [stale]
+    assert keep.exists() and not stale.exists()
+
+
+def test_copy_file(tmp_path):
+    src = tmp_path / "s"
+    src.write_bytes(b"abc")
+    atomic.copy_file(src, tmp_path / "d" / "t")
+    assert (tmp_path / "d" / "t").read_bytes() == b"abc"

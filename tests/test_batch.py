@@ -1,0 +1,146 @@
+"""End-to-end batch behaviour (real kernels). The seed build is shared (conftest.built_project);
+tests that need their own build work in their own copy with HTML only."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from conftest import copy_project
+from helpers import batch, provenance
+from helpers.errors import BuildError
+
+pytestmark = pytest.mark.slow
+SEED = ("family-accident-insurance", "association-operations", "overview")
+
+
+def test_seed_build_has_every_output_and_a_manifest(built_project):
+    out = built_project / "reports" / "2024"
+    for name in SEED:
+        for ext in ("html", "pdf", "ipynb"):
+            assert (out / f"{name}.{ext}").stat().st_size > 0, (name, ext)
+    assert (out / "index.html").exists() and (built_project / "reports" / "index.html").exists()
+    manifest = json.loads((built_project / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    seed = built_project / "data/raw/2024/hongta-jishengxie-2024.txt"
+    for name in SEED:
+        entry = manifest["reports"][f"2024/{name}"]
+        assert entry["status"] == "ok"
+        assert entry["inputs"] == [{"path": "data/raw/2024/hongta-jishengxie-2024.txt",
+                                    "sha256": provenance.sha256_file(seed)}]
+        assert entry["parameters"]["year"] == 2024
+        assert set(entry["code"]) == {"git_commit", "git_dirty", "package_version"}
+        for kind, rec in entry["outputs"].items():
+            assert provenance.sha256_file(built_project / rec["path"]) == rec["sha256"], kind
+    assert not list((built_project / "reports").rglob("*.tmp"))
+
+
+def test_report_says_what_it_was_built_from(built_project):
+    html = (built_project / "reports/2024/family-accident-insurance.html").read_text(encoding="utf-8")
+    seed = built_project / "data/raw/2024/hongta-jishengxie-2024.txt"
+    assert provenance.sha256_file(seed) in html
+    assert "project_id = <code>family-accident-insurance</code>" in html
+    assert "budget-reports 0.1.0" in html
+
+
+def test_cli_build_is_deterministic_and_shows_progress(built_project, tmp_path):
+    root = copy_project(tmp_path / "again")
+    env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "build", "--formats", "html", "--jobs", "2"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "[1/3]" in proc.stderr and "[3/3]" in proc.stderr and "elapsed" in proc.stderr
+    assert "report" in proc.stderr and "status" in proc.stderr      # the summary table
+    for name in SEED:
+        first = (built_project / f"reports/2024/{name}.html").read_bytes()
+        assert (root / f"reports/2024/{name}.html").read_bytes() == first, name
+    assert not (root / "reports/2024/overview.pdf").exists()
+
+
+def _break_notebook(root, project_id):
+    path = root / "notebooks" / "project_report.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(2, new_code_cell(
+        f"if project_id == {project_id!r}:\n    raise RuntimeError('deliberate failure')"))
+    nbformat.write(nb, path)
+
+
+def test_failed_report_keeps_previous_good_report(built_project, tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "fail", reports_from=built_project)
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    out = root / "reports" / "2024"
+    good_html = (out / "association-operations.html").read_bytes()
+    good_pdf = (out / "association-operations.pdf").read_bytes()
+    _break_notebook(root, "association-operations")
+    with pytest.raises(BuildError) as err:
+        batch.build(year=2024, formats=("html",), jobs=2, force=True)
+    assert err.value.exit_code == 1
+    assert "2024/association-operations" in str(err.value) and "deliberate failure" in str(err.value)
+    assert (out / "association-operations.html").read_bytes() == good_html
+    assert (out / "association-operations.pdf").read_bytes() == good_pdf
+    failed = nbformat.read(out / "association-operations.failed.ipynb", as_version=4)
+    errors = [o for c in failed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors and errors[0]["evalue"] == "deliberate failure"
+    # the batch went on: the other project was rebuilt
+    manifest = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reports"]["2024/family-accident-insurance"]["status"] == "ok"
+    entry = manifest["reports"]["2024/association-operations"]
+    assert entry["status"] == "failed" and entry["outputs"]["html"]["path"].endswith(".html")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "构建失败" in index and 'href="association-operations.html"' in index
+
+
+def test_synthetic_second_year_needs_no_code_change(tmp_path, monkeypatch):
+    from helpers.synthetic import make_document
+
+    root = copy_project(tmp_path / "year2")
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    (root / "data/raw/2031").mkdir()
+    (root / "data/raw/2031/synthetic-2031.txt").write_text(make_document(2031, seed=7), encoding="utf-8")
+    results = batch.build(year=2031, formats=("html",), jobs=2)
+    assert {r.status for r in results} == {"ok"}
+    names = sorted(p.name for p in (root / "reports/2031").glob("*.html"))
+    assert len(names) == 4 and "overview.html" in names and "index.html" in names   # 2 projects
+    assert len(list((root / "params/2031").glob("*.yaml"))) == 3
+    assert "2031年度" in (root / "reports/index.html").read_text(encoding="utf-8")
+
+
+def test_up_to_date_reports_are_skipped_unless_forced(built_project, tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "skip", reports_from=built_project)
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    job = batch.plan(2024, "association-operations")[0]
+    code = {"git_commit": "a" * 40, "git_dirty": False, "package_version": "0.1.0"}
+    fp = batch.fingerprint(job, code, ("html",))
+    entry = {"status": "ok", "fingerprint": fp,
+             "outputs": {"html": {"path": "reports/2024/association-operations.html"}}}
+    assert batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html",))
+    assert not batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html", "pdf"))
+    code["git_dirty"] = True
+    assert batch.fingerprint(job, code, ("html",)) is None     # uncommitted code is never reused
+
+
+def test_ctrl_c_leaves_no_half_written_file(built_project, tmp_path):
+    root = copy_project(tmp_path / "intr", reports_from=built_project)
+    before = {p: p.read_bytes() for p in (root / "reports").rglob("*") if p.is_file()}
+    env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--force", "--jobs", "2"],
+                            env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    for line in proc.stderr:                      # interrupt while reports are being built
+        if line.startswith("[1/3]"):
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    time.sleep(0.5)
+    assert not list((root / "reports").rglob("*.tmp"))
+    for p, data in before.items():                # every file is complete: old or new, never half
+        now = p.read_bytes()
+        assert now == data or (p.suffix == ".html" and now.rstrip().endswith(b"</html>")) \
+            or (p.suffix == ".pdf" and now.rstrip().endswith(b"%%EOF")) \
+            or (p.suffix in (".ipynb", ".json") and json.loads(now))

@@ -1,0 +1,66 @@
+import io
+import warnings
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from helpers import charts
+
+
+def test_a_cjk_font_file_is_installed():
+    font = charts.find_cjk_font()
+    assert font.is_file()
+    assert any(h in font.name.lower().replace("-", "") for h in charts.FONT_NAME_HINTS)
+
+
+def test_missing_cjk_font_is_a_clear_error(monkeypatch):
+    from matplotlib import font_manager
+
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: ["/x/DejaVuSans.ttf"])
+    with pytest.raises(charts.FontNotFoundError, match="no CJK font"):
+        charts.find_cjk_font(candidates=("/nonexistent/font.ttc",))
+
+
+def test_style_uses_the_cjk_font():
+    name = charts.use_style()
+    from matplotlib import rcParams
+
+    assert rcParams["font.sans-serif"][0] == name
+    assert "WenQuanYi" in name or "CJK" in name
+
+
+def chart():
+    return charts.amounts_bar(["计划补助（失独家庭）", "预计补助"], [128000, 22200],
+                              title="资金安排（万元）", caption="图1 资金安排")
+
+
+def test_chart_draws_chinese_without_missing_glyphs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # matplotlib warns "Glyph … missing from font"
+        c = chart()
+    img = Image.open(io.BytesIO(c.png))
+    assert img.format == "PNG"
+    assert img.size[0] >= 1000                   # 7 in at 200 dpi: readable at print size
+    assert "Software" not in img.info
+
+
+def test_same_data_gives_identical_png():
+    assert chart().png == chart().png
+
+
+def test_chart_html_embeds_image_with_caption():
+    h = chart().to_html()
+    assert h.startswith('<figure class="chart"><img src="data:image/png;base64,')
+    assert "<figcaption>图1 资金安排</figcaption>" in h
+
+
+def test_labels_and_amounts_must_match():
+    with pytest.raises(ValueError):
+        charts.amounts_bar(["a"], [1, 2], title="t", caption="c")
+
+
+def test_font_candidates_are_debian_packages_paths():
+    # the set-up script installs exactly these packages
+    script = (Path(__file__).parent.parent / "scripts" / "ensure-system-deps.sh").read_text()
+    assert "fonts-wqy-microhei" in script and "fonts-noto-cjk" in script

@@ -1,0 +1,56 @@
+"""The PDFs of the shared seed build: A4, a real CJK font embedded, pages that render."""
+
+import subprocess
+
+import pytest
+from PIL import Image, ImageStat
+
+pytestmark = pytest.mark.slow
+NAMES = ("family-accident-insurance", "association-operations", "overview")
+
+
+def pdffonts(path):
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return out.splitlines()[2:]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cjk_font_is_embedded(built_project, name):
+    rows = pdffonts(built_project / "reports/2024" / f"{name}.pdf")
+    cjk = [r for r in rows if "WenQuanYi" in r or "CJK" in r]
+    assert cjk, rows
+    for r in cjk:
+        cols = r.split()
+        assert cols[-5] == "yes", r            # emb
+        assert cols[-3] == "yes", r            # uni: text maps back to Unicode
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_size_is_a4(built_project, name):
+    info = subprocess.run(["pdfinfo", str(built_project / "reports/2024" / f"{name}.pdf")],
+                          capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+
+
+def test_first_page_renders_with_text_and_chart(built_project, tmp_path):
+    pdf = built_project / "reports/2024/family-accident-insurance.pdf"
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 2
+    img = Image.open(pages[0]).convert("L")
+    assert abs(img.size[0] / img.size[1] - 210 / 297) < 0.01
+    assert ImageStat.Stat(img).stddev[0] > 10          # not a blank page
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "计划生育家庭意外伤害保险专项资金项目绩效报告" in text
+    assert "12.80万元" in text
+
+
+def test_same_html_gives_same_pdf(built_project, tmp_path):
+    from helpers.pdf import PdfPrinter
+
+    html = built_project / "reports/2024/overview.html"
+    with PdfPrinter() as printer:
+        printer.print(html, tmp_path / "a.pdf")
+        printer.print(html, tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
