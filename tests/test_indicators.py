@@ -494,7 +494,7 @@ def test_a_new_type_gets_indicators_by_registering_them():
     assert [(r.id, r.value, r.display) for r in rs] == [("double", D(25), "25.00人")]   # 12.5 × 2
 
 
-@pytest.mark.parametrize(("fmt", "value", "expected"), [
+FORMAT_CASES = [
     ("money_wan", "128000", "12.80万元"),
     ("money_wan", "4950", "0.50万元"),                 # 0.495 → 0.50
     ("yuan_2dp", "3576.952", "3,576.95元"),
@@ -507,13 +507,16 @@ def test_a_new_type_gets_indicators_by_registering_them():
     ("persons", "59039", "59,039人"),
     ("orgs", "117", "117个"),
     ("cases", "525", "525件"),
-])
+]
+
+
+@pytest.mark.parametrize(("fmt", "value", "expected"), FORMAT_CASES)
 def test_display_formats(fmt, value, expected):
     assert display_value(D(value), fmt) == expected
 
 
 def test_every_format_is_tested():
-    assert {f for f, _, _ in test_display_formats.pytestmark[0].args[1]} == set(FORMATS)
+    assert {f for f, _, _ in FORMAT_CASES} == set(FORMATS)
 
 
 def test_frame_has_chinese_headers_and_exact_values(seed):
