@@ -68,7 +68,10 @@ def meets(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
 
 
 def show(value: Decimal, unit: str) -> str:
-    """A figure as a reader writes it: 元 with thousands separators (and 万元), % with 2 decimals."""
+    """A figure as a reader writes it: 元 with thousands separators (and 万元 from 10,000 元 on),
+    % with 2 decimals."""
+    if unit == "元" and abs(value) < 10000:
+        return fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True) + "元"
     if unit == "元":
         yuan = fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True)
         return f"{yuan}元（{fmt_decimal(value / 10000, 2)}万元）"
@@ -131,6 +134,9 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
                 if f.unit == "元":
                     amount = f
                     break
+            earlier = any(f.unit in PER_UNIT for f in line_facts[:i])
+            if amount is not None and earlier and _is_total(amount):
+                continue        # a total over several categories: the category-sum check's job
             if count is not None and amount is not None:
                 yield count, std, amount
 
@@ -288,11 +294,12 @@ def check_ratios(ctx) -> Iterator:
 
 # ---------------------------------------------------------------------------- integrality
 
+SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及")
 _STEM_TAIL = re.compile(r"(计生协会|计划生育协会|协会|组织|家庭|人员|单位)$")
 
 
 def _stem(label: str) -> str:
-    return fold(_STEM_TAIL.sub("", label)).strip()
+    return _STEM_TAIL.sub("", label).strip()
 
 
 def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]]:
@@ -311,7 +318,7 @@ def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]
         if f.parent and f.unit in DENOMINATOR_UNITS:
             parents.setdefault(f.parent, []).append(f)
     for parts in parents.values():
-        named = [f for f in parts if _stem(f.label) and _stem(f.label) in sentence]
+        named = [f for f in parts if _stem(f.label) and fold(_stem(f.label)) in sentence]
         if len(named) == 1:
             out.insert(0, (named[0].label + named[0].raw, int(named[0].value), named))
         elif 2 <= len(named) < len(parts):
@@ -339,7 +346,7 @@ def check_integrality(ctx) -> Iterator:
     for p in facts:
         if p.unit != "%" or p.planned or p.approx or p.metric in ratio_metrics:
             continue
-        if not 0 < p.value < 100:
+        if not 0 < p.value < 100 or not SHARE.search(p.label) or "满意" in p.label:
             continue
         cands = denominators(p, facts)
         if not cands:

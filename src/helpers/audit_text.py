@@ -18,7 +18,7 @@ from helpers.normalize import fold
 # Registration block: project type → words that show a passage is about that kind of project.
 SUBJECT_TERMS: dict[str, str] = {
     "accident_insurance": r"意外伤害保险|意外险|意外保险|参保|承保|投保|保费|理赔|赔付",
-    "association": r"会员之家|会员|基层协会|协会组织|组织建设|理事会|基层组织|活动阵地|宣传|培训",
+    "association": r"会员之家|会员|基层协会|协会组织|组织建设|理事会|基层组织|活动阵地",
 }
 SUBSTANTIVE = ("basis", "content", "funding", "plan", "outcome")
 SUBJECT_SECTIONS = ("content", "funding", "plan", "outcome")
@@ -28,8 +28,10 @@ NAMES_RE = re.compile(
     r"(?P<name>[^，。；、,;:：()（）《》<>“”\"\s]{4,40}?项目)")
 _NOT_A_NAME = re.compile(r"^(此|本|该|这|实施|一项|各|相关|有关|上述|以上|后续)|的")
 YEAR_PHRASE = re.compile(
-    r"(?:组织实施|实施|开展|做好|申报|推进)\s*(?P<year>\d{4})\s*年度?[^，。；;,]{0,40}?(?:项目|工作)")
+    r"(?:组织实施|计划实施|拟实施|申报实施|做好|申报)\s*(?P<year>\d{4})\s*年度?[^，。；;,]{0,40}?(?:项目|工作)")
 _MIN_DUP = 20
+PLANNING = re.compile(r"计划|预计|拟|安排|开展|实施|将|于")
+PAST = re.compile(r"截止|截至|已经|已|完成了|取得")
 TYPE_ZH = {"accident_insurance": "计划生育家庭意外伤害保险", "association": "计生协会组织建设"}
 _OPEN, _CLOSE = "《<", "》>"
 
@@ -90,14 +92,15 @@ def subject_counts(text: str, project: Project) -> tuple[int, dict[str, int]]:
     return own, foreign
 
 
-def foreign_subject(text: str, project: Project) -> str | None:
-    """The type a passage is about when it is not this project's: some mention of another type
-    and at least three times as many as of this project's own subject. Only for typed projects."""
+def foreign_subject(text: str, project: Project, min_count: int = 2) -> str | None:
+    """The type a passage is about when it is not this project's: at least ``min_count`` mentions
+    of another type and at least three times as many as of this project's own subject. Only for
+    typed projects."""
     if project.type not in SUBJECT_TERMS:
         return None
     own, foreign = subject_counts(text, project)
     best = max(foreign.items(), key=lambda kv: kv[1], default=(None, 0))
-    if best[1] > 0 and best[1] >= 3 * own:
+    if best[1] >= min_count and best[1] >= 3 * own:
         return best[0]
     return None
 
@@ -133,8 +136,8 @@ def check_duplicates(ctx) -> Iterator:
     mine = {u.key: u for u in units(project)}
     for key, (other, theirs) in duplicates(project, doc).items():
         unit = mine[key]
-        foreign_here = foreign_subject(unit.text, project)
-        foreign_there = foreign_subject(theirs.text, other)
+        foreign_here = foreign_subject(unit.text, project, 1)      # a copy: one mention is enough
+        foreign_there = foreign_subject(theirs.text, other, 1)
         if foreign_there and not foreign_here:
             continue                    # the other project holds the copy: reported there
         if not foreign_here and _index(project, doc) < _index(other, doc):
@@ -247,11 +250,14 @@ def check_years(ctx) -> Iterator:
                 message=(f"{s.number}、{s.title}写“{s.text[m.start():m.end()]}”，"
                          f"而本文本是{year}年预算，年度不符（应为{year}年度，或说明为何引用{y}年）。"))
     for p in project.schedule:
-        if p.year != year:
-            yield ctx.finding(
-                "year_reference", section=p.section, line=p.line, stated=Decimal(p.year),
-                computed=Decimal(year), quote=p.text,
-                message=f"实施/用款计划的时间“{p.text}”不在预算年度{year}年内。")
+        s = next((x for x in project.sections.values() if x.number == p.section), None)
+        context = _sentence(s.text, max(s.text.find(p.text), 0)) if s is not None else p.text
+        if p.year == year or PAST.search(context) or not PLANNING.search(context):
+            continue
+        yield ctx.finding(
+            "year_reference", section=p.section, line=p.line, stated=Decimal(p.year),
+            computed=Decimal(year), quote=context,
+            message=f"实施/用款计划的时间“{p.text}”不在预算年度{year}年内。")
     for f in project.facts:
         if f.year and f.year > year and not f.planned:
             yield ctx.finding(
