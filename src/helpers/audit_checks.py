@@ -22,7 +22,7 @@ PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件"}
 OVER = ("余", "多", "逾", "超过", "来")
 ABOUT = ("约", "大约", "达到约")
 UNDER = ("近", "将近")
-TOTAL_WORDS = re.compile(r"(合计|共计|总计|总共|累计|共|总额|总数|总人数)\s*$")
+TOTAL_WORDS = re.compile(r"合计|共计|总计|总共|累计|总额|总数|总人数")
 ZERO = Decimal(0)
 
 
@@ -94,9 +94,13 @@ def _quotes(*facts: Fact) -> str:
 
 
 def _context(f: Fact) -> str:
-    """The printed words just before the number in its sentence."""
+    """The printed words of the clause just before the number."""
     i = f.quote.find(f.raw)
-    return f.quote[max(0, i - 8):i] if i >= 0 else ""
+    if i < 0:
+        return ""
+    before = fold(f.quote[:i])
+    cut = max(before.rfind(ch) for ch in ",;:。")
+    return before[cut + 1:]
 
 
 def _is_total(f: Fact) -> bool:

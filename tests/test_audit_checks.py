@@ -1,0 +1,217 @@
+"""The audit checks one by one: interval rules, then each check on a hand-written text where it
+fires and one where it stays silent (tests/fixtures/audit/*.txt)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from helpers.audit import audit_documents, registry
+from helpers.audit_checks import achievable, interval, step, uncertainty
+from helpers.decoding import decode_bytes
+from helpers.ingest import parse_text
+from helpers.models import Fact
+
+FIXTURES = Path(__file__).parent / "fixtures" / "audit"
+
+
+def fact(value, unit="人", *, raw=None, scale=1, decimals=0, approx=None) -> Fact:
+    v = Decimal(str(value))
+    return Fact(id="F01", label="x", metric=None, value=v, unit=unit, year=None, section="六",
+                section_title="", quote="", line=1, raw=raw or f"{value}{unit}", raw_unit=unit,
+                scale=scale, decimals=decimals, approx=approx)
+
+
+def audit_text(text: str, name: str = "t.txt", checks=None):
+    doc = parse_text(decode_bytes(text.encode("utf-8"), name))
+    return audit_documents([doc], targets_loader=None, checks=checks)
+
+
+def audit_fixture(name: str, checks=None):
+    return audit_text((FIXTURES / name).read_text(encoding="utf-8"), name, checks)
+
+
+def keys(findings):
+    return {(f.check, f.severity, f.section, f.stated, f.computed) for f in findings}
+
+
+# ---------------------------------------------------------------------------- intervals
+
+@pytest.mark.parametrize("kwargs, expected", [
+    # 12.80万元: printed to 0.01万 = 100 元 → ±50 元
+    (dict(value=128000, unit="元", scale=10000, decimals=2), Decimal(50)),
+    # 318.9万元 → ±500 元
+    (dict(value=3189000, unit="元", scale=10000, decimals=1), Decimal(500)),
+    # 52.00% → ±0.005 percentage points
+    (dict(value="52.00", unit="%", decimals=2), Decimal("0.005")),
+    # whole counts and per-capita standards are exact
+    (dict(value=3200, unit="人"), Decimal(0)),
+    (dict(value=40, unit="元/人"), Decimal(0)),
+])
+def test_uncertainty(kwargs, expected):
+    assert uncertainty(fact(**kwargs)) == expected
+
+
+@pytest.mark.parametrize("value, approx, expected", [
+    (3600, "余", (Decimal(3600), Decimal(3700))),     # 3600余人: above 3600, below the next hundred
+    (3650, "多", (Decimal(3650), Decimal(3660))),
+    (36, "余", (Decimal(36), Decimal(46))),           # at least one step of ten
+    (3600, "约", (Decimal(3500), Decimal(3700))),     # 约: one printed step either way
+    (3600, "近", (Decimal(3500), Decimal(3600))),     # 近: just under
+    (3644, None, (Decimal(3644), Decimal(3644))),
+])
+def test_interval_of_approximate_counts(value, approx, expected):
+    assert interval(fact(value, approx=approx)) == expected
+
+
+def test_step_of_money_with_decimals():
+    assert step(fact(12000, "元", scale=10000, decimals=1, approx="约")) == Decimal(1000)
+
+
+@pytest.mark.parametrize("p, n, ok, k", [
+    ("95.00", 116, False, 110),    # 110/116 = 94.83 %, 111/116 = 95.69 %
+    ("95.00", 117, False, 111),    # 111/117 = 94.87 %
+    ("95.00", 120, True, 114),     # 114/120 = 95.00 %
+    ("52.00", 525, True, 273),     # 273/525 = 52.00 %
+    ("33.33", 3, True, 1),         # 1/3 = 33.333 %, within ±0.005
+    ("33.30", 3, False, 1),
+])
+def test_achievable(p, n, ok, k):
+    assert achievable(Decimal(p), Decimal("0.005"), n) == (ok, k)
+
+
+def test_registry_lists_every_check_once():
+    ids = [c.id for c in registry.all()]
+    assert ids == ["product", "parts_sum", "category_sum", "ratio", "integrality", "restatement",
+                   "duplicate_section", "foreign_project", "section_subject", "year_reference", "target"]
+    assert registry.get("ratio").kind == "ratio"
+    assert all(c.explanation and c.title for c in registry.all())
+
+
+# ---------------------------------------------------------------------------- consistent texts
+
+@pytest.mark.parametrize("name", ["insurance_consistent.txt", "association_consistent.txt",
+                                  "two_projects_distinct.txt"])
+def test_consistent_texts_raise_nothing(name):
+    # Products 2000×40 = 8.00万, 350×50 = 1.75万; parts 210+140 = 350; categories 2000+350 = 2350
+    # within 2300余 (2300…2400); loss ratio 121.84万 ÷ 206.5万 = 59.0024 % vs 59.00 %; coverage
+    # 95.00 % = 114/120 (乡12 + 村108); years all 2025; no section shared between the projects.
+    assert audit_fixture(name) == []
+
+
+# ---------------------------------------------------------------------------- planted errors
+
+def test_insurance_planted_errors_are_each_found():
+    found = keys(audit_fixture("insurance_planted.txt"))
+    assert found == {
+        # 2000人 × 40元/人 = 80,000 元, the text says 8.10万元 (±50 元)
+        ("product", "error", "六", Decimal(81000), Decimal(80000)),
+        # 其中 210 + 150 = 360 > 350
+        ("parts_sum", "error", "六", Decimal(350), Decimal(360)),
+        # categories 2000 + 350 = 2350, not in 2500余 = 2500…2600
+        ("category_sum", "error", "八", Decimal(2500), Decimal(2350)),
+        # 121.84万 ÷ 206.5万 = 59.00 %, the text says 52.00 % in 四.2
+        ("ratio", "error", "四.2", Decimal("52.00"), Decimal("59.00")),
+        # 四.2 52.00 % vs 五 59.00 %; 四.2 参保 41250人 vs 五 承保 41520人
+        ("restatement", "error", "五", Decimal("59.00"), Decimal("52.00")),
+        ("restatement", "error", "五", Decimal(41520), Decimal(41250)),
+        # 组织实施2024年度… in a 2025 text; 计划于2026年1-4月
+        ("year_reference", "warning", "二", Decimal(2024), Decimal(2025)),
+        ("year_reference", "warning", "七", Decimal(2026), Decimal(2025)),
+    }
+
+
+def test_association_planted_errors_are_each_found():
+    found = keys(audit_fixture("association_planted.txt"))
+    assert found == {
+        # 立项依据 names an insurance project as its own
+        ("foreign_project", "warning", "二", None, None),
+        # 1 + 12 + 108 = 121 < 123: parts short of the total
+        ("parts_sum", "warning", "四.2", Decimal(123), Decimal(121)),
+        # 93.00 % over 乡12 + 村108 = 120: 112/120 = 93.33 %, 111/120 = 92.50 %; over 123 neither
+        ("integrality", "note", "四.2", Decimal("93.00"), Decimal("93.33")),
+        # 六 is an insurance premium plan, not this association's
+        ("section_subject", "error", "六", None, None),
+    }
+
+
+def test_copied_sections_between_projects():
+    findings = audit_fixture("two_projects_copied.txt")
+    assert keys(findings) == {
+        ("duplicate_section", "error", "六", None, None),
+        ("duplicate_section", "error", "七", None, None),
+    }
+    assert {f.project for f in findings} == {"association-operations"}
+    assert all("计划生育家庭意外伤害保险专项资金项目" in f.message for f in findings)
+
+
+# ---------------------------------------------------------------------------- one check at a time
+
+BASE = (FIXTURES / "insurance_consistent.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("check, old, new, fires", [
+    ("product", "预计补助1.75万元", "预计补助1.70万元", True),
+    ("product", "预计补助1.75万元", "预计补助1.750万元", False),
+    ("parts_sum", "独生子女伤残家庭140人", "独生子女伤残家庭141人", True),
+    ("category_sum", "计划对2300余人", "计划对约2400人", False),     # 约2400 → 2300…2500 holds 2350
+    ("category_sum", "计划对2300余人", "计划对近2300人", True),      # 近2300 → 2200…2300 misses 2350
+    ("ratio", "赔付率59.00%。", "赔付率59.05%。", True),    # 59.02% would still fit 58.986…59.019
+    ("ratio", "赔付率59.00%。", "赔付率59.0%。", False),
+    ("restatement", "完成206.5万元", "完成206.8万元", True),
+    ("year_reference", "计划于2025年1-4月", "计划于2024年1-4月", True),
+    ("year_reference", "2024年全县参保人数", "2023年全县参保人数", False),  # a past result
+    ("year_reference", "2024年全县参保人数", "2026年全县参保人数", True),   # a "result" in the future
+])
+def test_single_planted_change(check, old, new, fires):
+    assert old in BASE
+    findings = audit_text(BASE.replace(old, new, 1), checks=[check])
+    assert bool(findings) is fires, [f.message for f in findings]
+    assert all(f.check == check for f in findings)
+
+
+def test_category_total_marked_with_gongji_in_the_same_section():
+    text = BASE.replace("预计补助1.75万元。", "预计补助1.75万元。共计计划补助2450人。")
+    found = keys(audit_text(text, checks=["category_sum"]))
+    # 2000 + 350 = 2350 ≠ 共计2450
+    assert ("category_sum", "error", "六", Decimal(2450), Decimal(2350)) in found
+    assert audit_text(BASE.replace("预计补助1.75万元。", "预计补助1.75万元。共计计划补助2350人。"),
+                      checks=["category_sum"]) == []
+
+
+def test_total_amount_over_several_standards_is_not_a_product():
+    # 2000×40 + 350×50 = 97,500 元 = 9.75万元, stated as one 共计 after both standards
+    text = BASE.replace("预计补助8.00万元。计划补助350人", "计划补助350人").replace(
+        "每人补助标准为50元/人，预计补助1.75万元。", "每人补助标准为50元/人，共计补助9.75万元。")
+    assert audit_text(text, checks=["product"]) == []
+
+
+def test_integrality_needs_a_share_label_not_satisfaction():
+    text = (FIXTURES / "association_planted.txt").read_text(encoding="utf-8").replace(
+        "覆盖率达到93.00%", "满意度达到93.00%")
+    assert audit_text(text, checks=["integrality"]) == []
+
+
+def test_foreign_project_of_the_same_document_is_an_error():
+    ins = BASE
+    assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8").replace(
+        "组织实施2025年度计划生育协会综合工作经费项目", "组织实施2025年度计划生育家庭意外伤害保险专项资金项目")
+    findings = audit_text(ins + "\n" + assoc, checks=["foreign_project"])
+    assert [(f.project, f.severity, f.section) for f in findings] == [("association-operations", "error", "二")]
+    # Naming itself, or a related programme of no known type, is fine.
+    assert audit_text(ins.replace("组织实施2025年度计划生育家庭意外伤害保险专项资金项目",
+                                  "组织实施计划生育特殊家庭扶助项目"), checks=["foreign_project"]) == []
+
+
+def test_years_inside_cited_document_titles_are_not_the_projects():
+    # 《…关于做好2016年度…工作的通知》 is a title: its year is the notice's, not a plan year.
+    assert "做好2016年度" in BASE
+    assert audit_text(BASE, checks=["year_reference"]) == []
+
+
+def test_past_dated_period_in_funding_is_not_a_plan():
+    text = BASE.replace("计划生育家庭意外伤害保险支出计划：申请政府补贴。",
+                        "截至2024年9月已拨付上年补助。计划生育家庭意外伤害保险支出计划：申请政府补贴。")
+    assert audit_text(text, checks=["year_reference"]) == []
