@@ -132,7 +132,8 @@ def test_seed_targets_agree_with_the_text():
 
 
 def test_planted_target_mismatch_fires(tmp_path):
-    table = _table_with(tmp_path, "补助资金（40元/人标准）,≤,12.80,万元", "补助资金（40元/人标准）,≤,12.50,万元")
+    table = _table_with(tmp_path, "补助资金（40元/人标准）,≤,12.80,万元",
+                        "补助资金（40元/人标准）,≤,12.50,万元")
     docs = ingest_paths([SEED]).documents
 
     def loader(year, pid):

@@ -197,9 +197,11 @@ def test_integrality_needs_a_share_label_not_satisfaction():
 def test_foreign_project_of_the_same_document_is_an_error():
     ins = BASE
     assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8").replace(
-        "组织实施2025年度计划生育协会综合工作经费项目", "组织实施2025年度计划生育家庭意外伤害保险专项资金项目")
+        "组织实施2025年度计划生育协会综合工作经费项目",
+        "组织实施2025年度计划生育家庭意外伤害保险专项资金项目")
     findings = audit_text(ins + "\n" + assoc, checks=["foreign_project"])
-    assert [(f.project, f.severity, f.section) for f in findings] == [("association-operations", "error", "二")]
+    assert [(f.project, f.severity, f.section) for f in findings] == \
+        [("association-operations", "error", "二")]
     # Naming itself, or a related programme of no known type, is fine.
     assert audit_text(ins.replace("组织实施2025年度计划生育家庭意外伤害保险专项资金项目",
                                   "组织实施计划生育特殊家庭扶助项目"), checks=["foreign_project"]) == []
