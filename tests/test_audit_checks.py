@@ -172,6 +172,14 @@ def test_single_planted_change(check, old, new, fires):
     assert all(f.check == check for f in findings)
 
 
+def test_standard_written_as_yuan_per_person_in_words():
+    text = BASE.replace("每人补助标准为40元/人", "每人补助标准为40元")
+    assert audit_text(text, checks=["product"]) == []
+    found = keys(audit_text(text.replace("预计补助8.00万元", "预计补助8.40万元"), checks=["product"]))
+    # 2000人 × 40元 = 80,000 元 vs 8.40万元
+    assert found == {("product", "error", "六", Decimal(84000), Decimal(80000))}
+
+
 def test_category_total_marked_with_gongji_in_the_same_section():
     text = BASE.replace("预计补助1.75万元。", "预计补助1.75万元。共计计划补助2450人。")
     found = keys(audit_text(text, checks=["category_sum"]))

@@ -116,29 +116,46 @@ def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
     return out
 
 
+_PER_WORDS = re.compile(r"每(人|户|件)|(人|户|件)均|标准")
+
+
+def per_unit(f: Fact) -> str | None:
+    """The count unit a per-capita figure is per: 40元/人 → 人; also "每人补助标准为40元" → 人."""
+    if f.unit in PER_UNIT:
+        return PER_UNIT[f.unit]
+    if f.unit == "元" and f.scale == 1:
+        m = _PER_WORDS.search(_context(f))
+        if m:
+            return next((g for g in m.groups() if g), "人")
+    return None
+
+
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
     """(count, standard, amount) on one paragraph: the count just before the standard (after any
     earlier standard) and the first amount after it, before the next count or standard."""
     for line_facts in _by_line(facts).values():
+        pers = [per_unit(f) for f in line_facts]
         for i, std in enumerate(line_facts):
-            per = PER_UNIT.get(std.unit)
+            per = pers[i]
             if per is None:
                 continue
             count = None
-            for f in reversed(line_facts[:i]):
-                if f.unit in PER_UNIT:
+            for j in range(i - 1, -1, -1):
+                f = line_facts[j]
+                if pers[j]:
                     break
                 if f.unit == per and f.parent is None:
                     count = f
                     break
             amount = None
-            for f in line_facts[i + 1:]:
-                if f.unit in PER_UNIT or (f.unit == per and f.parent is None):
+            for j in range(i + 1, len(line_facts)):
+                f = line_facts[j]
+                if pers[j] or (f.unit == per and f.parent is None):
                     break
                 if f.unit == "元":
                     amount = f
                     break
-            earlier = any(f.unit in PER_UNIT for f in line_facts[:i])
+            earlier = any(pers[:i])
             if amount is not None and earlier and _is_total(amount):
                 continue        # a total over several categories: the category-sum check's job
             if count is not None and amount is not None:
@@ -157,7 +174,8 @@ def check_products(ctx) -> Iterator:
         yield ctx.finding(
             "product", section=amount.section, facts=(count, std, amount), unit="元",
             stated=amount.value, computed=computed, tolerance=tol, quote=_quotes(count, std, amount),
-            message=(f"{shown(count)} × {std.raw} = {show(computed, '元')}，文本写{amount.label}"
+            message=(f"{shown(count)} × {std.raw}{'' if std.unit in PER_UNIT else '/' + count.unit} = "
+                     f"{show(computed, '元')}，文本写{amount.label}"
                      f"{amount.raw}，相差{show(abs(diff), '元')}，超出打印精度允许的±{show(tol, '元')}。"))
 
 
