@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import charts, paths, provenance
-from helpers.formatting import fmt_date, fmt_iso_date, fmt_value, fmt_wan
+from helpers.formatting import fmt_count, fmt_date, fmt_decimal, fmt_iso_date, fmt_value, fmt_wan
 from helpers.models import Fact, Project
 from helpers.render import Column, Html, definition_list, esc, join, notice, paragraph, table
 
@@ -267,7 +267,10 @@ def findings_section(ctx: ReportContext) -> Html:
 
     def num(f, attr):
         v = getattr(f, attr, None)
-        return "—" if v is None else fmt_value(v, getattr(f, "unit", None) or "")
+        unit = getattr(f, "unit", None)
+        if v is None:
+            return "—"
+        return fmt_value(v, unit) if unit else str(v)   # a year or a bare number: as is
     rows = [(SEVERITY_ZH.get(getattr(f, "severity", ""), getattr(f, "severity", "")),
              getattr(f, "section", ""), num(f, "stated"), num(f, "computed"),
              getattr(f, "message", ""), Html(f'<span class="quote">{esc(getattr(f, "quote", ""))}</span>'))
@@ -297,8 +300,15 @@ def targets_section(ctx: ReportContext) -> Html:
             if v not in (None, ""):
                 return str(v)
         return "—"
+    def value(r):
+        number = getattr(r, "number", None)
+        if number is None:
+            return get(r, "value")
+        if get(r, "unit") in ("万元", "%"):         # domain.md §4: 2 decimals
+            return fmt_decimal(number, 2, thousands=True)
+        return fmt_count(number)
     body = [(get(r, "level1"), get(r, "level2"), get(r, "level3", "name"), get(r, "direction", "nature"),
-             get(r, "value"), get(r, "unit"), get(r, "note")) for r in rows]
+             value(r), get(r, "unit"), get(r, "note")) for r in rows]
     source = getattr(loaded, "path", None)
     return join(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
                        Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
