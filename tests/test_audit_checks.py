@@ -93,11 +93,13 @@ def test_registry_lists_every_check_once():
 # ---------------------------------------------------------------------------- consistent texts
 
 @pytest.mark.parametrize("name", ["insurance_consistent.txt", "association_consistent.txt",
-                                  "two_projects_distinct.txt"])
+                                  "two_projects_distinct.txt", "varied_wording.txt"])
 def test_consistent_texts_raise_nothing(name):
     # Products 2000×40 = 8.00万, 350×50 = 1.75万; parts 210+140 = 350; categories 2000+350 = 2350
     # within 2300余 (2300…2400); loss ratio 121.84万 ÷ 206.5万 = 59.0024 % vs 59.00 %; coverage
     # 95.00 % = 114/120 (乡12 + 村108); years all 2025; no section shared between the projects.
+    # varied_wording: full-width digits, 每人40元, 约600人, 两项合计6.80万元 = 5.00 + 1.80, 宣传覆盖率
+    # 90.00 % = 72/80, 会员之家 94.68 % = 89/94, 赔付率 86.10万 ÷ 143.25万 = 60.105 % vs 60.11 %.
     assert audit_fixture(name) == []
 
 
@@ -187,6 +189,13 @@ def test_category_total_marked_with_gongji_in_the_same_section():
     assert ("category_sum", "error", "六", Decimal(2450), Decimal(2350)) in found
     assert audit_text(BASE.replace("预计补助1.75万元。", "预计补助1.75万元。共计计划补助2350人。"),
                       checks=["category_sum"]) == []
+
+
+def test_varied_wording_planted_total():
+    text = (FIXTURES / "varied_wording.txt").read_text(encoding="utf-8")
+    found = keys(audit_text(text.replace("两项合计补助资金6.80万元", "两项合计补助资金7.80万元")))
+    # 5.00万 + 1.80万 = 68,000 元 vs 合计7.80万元 = 78,000 元
+    assert found == {("category_sum", "error", "六", Decimal(78000), Decimal(68000))}
 
 
 def test_total_amount_over_several_standards_is_not_a_product():

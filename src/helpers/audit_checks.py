@@ -206,26 +206,33 @@ def check_parts(ctx) -> Iterator:
                      f"{why}。"))
 
 
-SUMMABLE = ("planned_subsidy_persons", "planned_subsidy_amount", "subsidised_persons",
-            "subsidy_amount")
+# Metric families that add up across categories (a plan and a report of the same quantity).
+SUMMABLE = (("planned_subsidy_persons", "subsidised_persons"),
+            ("planned_subsidy_amount", "subsidy_amount"))
 
 
 def check_categories(ctx) -> Iterator:
     """Categories listed in one section (≥ 2 figures of one metric) against an overall figure of
-    the same metric elsewhere (or marked 合计/共计, or approximate)."""
-    for metric in SUMMABLE:
-        facts = [f for f in ctx.project.facts if f.metric == metric and f.parent is None]
+    the same metric elsewhere (or marked 合计/共计, or approximate). Figures in the funding and
+    plan sections count as planned whatever their own sentence says."""
+    plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
+
+    def planned_(f: Fact) -> bool:
+        return f.planned or f.section.split(".")[0] in plans
+
+    for family in SUMMABLE:
+        facts = [f for f in ctx.project.facts if f.metric in family and f.parent is None]
         for planned in (True, False):
-            group = [f for f in facts if f.planned == planned]
+            group = [f for f in facts if planned_(f) == planned]
             by_section: dict[str, list[Fact]] = {}
             for f in group:
-                if not _is_total(f):
+                if not _is_total(f) and per_unit(f) is None:
                     by_section.setdefault(f.section, []).append(f)
             for section, cats in by_section.items():
                 if len(cats) < 2 or len({c.year for c in cats} - {None}) > 1:
                     continue
-                totals = [f for f in group if f not in cats and
-                          (_is_total(f) or len(by_section.get(f.section, [])) == 1)]
+                totals = [f for f in group if all(f is not c for c in cats) and per_unit(f) is None
+                          and (_is_total(f) or len(by_section.get(f.section, [])) == 1)]
                 for total in totals:
                     years = {c.year for c in cats} | {total.year}
                     if len(years - {None}) > 1:
@@ -403,8 +410,11 @@ SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "l
 
 def check_restatements(ctx) -> Iterator:
     groups: dict[tuple, list[Fact]] = {}
+    plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
     for f in ctx.project.facts:
-        if f.metric in SCALAR and not f.approx:
+        # Funding and plan sections hold plans and totals, checked by the product and sum checks.
+        if f.metric in SCALAR and not f.approx and not _is_total(f) and \
+                f.section.split(".")[0] not in plans:
             groups.setdefault((f.metric, f.year, f.as_of, f.planned), []).append(f)
     for group in groups.values():
         first = group[0]
