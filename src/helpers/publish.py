@@ -40,8 +40,7 @@ def _links(entry: dict[str, Any], base: Path) -> Html:
     for kind, label in (("html", "网页"), ("pdf", "PDF")):
         out = entry.get("outputs", {}).get(kind)
         if out and (paths.project_root() / out["path"]).is_file():
-            rel = Path(out["path"]).relative_to(paths.relative(base)) if base != paths.reports_dir() \
-                else Path(out["path"]).relative_to("reports")
+            rel = Path(out["path"]).relative_to(paths.relative(base))
             parts.append(f'<a href="{esc(rel.as_posix())}">{label}</a>')
     return Html(" · ".join(parts) or "—")
 
@@ -55,12 +54,16 @@ def _status(entry: dict[str, Any]) -> Html:
 
 def _rows(year: int, items, base: Path):
     for name, entry in items:
-        title = entry.get("title") or name
-        yield (Html(f"<strong>{esc(title)}</strong>"), _figures(year, name), _links(entry, base),
+        title = esc(entry.get("title") or name)
+        html = entry.get("outputs", {}).get("html")
+        if html and (paths.project_root() / html["path"]).is_file():
+            rel = Path(html["path"]).relative_to(paths.relative(base))
+            title = f'<a href="{esc(rel.as_posix())}">{title}</a>'
+        yield (Html(f"<strong>{title}</strong>"), _figures(year, name), _links(entry, base),
                _status(entry))
 
 
-COLUMNS = (Column("报告"), Column("主要数据"), Column("文件"), Column("状态"))
+COLUMNS = (Column("报告"), Column("主要数据"), Column("文件", "center"), Column("状态", "center"))
 
 
 def year_index_html(year: int, items) -> str:
