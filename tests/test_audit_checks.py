@@ -149,6 +149,29 @@ def test_copied_sections_between_projects():
     assert all("计划生育家庭意外伤害保险专项资金项目" in f.message for f in findings)
 
 
+def test_near_copy_is_still_a_copy():
+    # The insurance project's own 六 gets a changed figure: the association's copy is no longer
+    # identical, but 99 % alike and still about 意外伤害保险.
+    text = (FIXTURES / "two_projects_copied.txt").read_text(encoding="utf-8").replace(
+        "预计补助8.00万元", "预计补助8.10万元", 1)
+    findings = audit_text(text, checks=["duplicate_section"])
+    assert keys(findings) == {("duplicate_section", "error", "六", None, None),
+                              ("duplicate_section", "error", "七", None, None)}
+    six = next(f for f in findings if f.section == "六")
+    assert "几乎逐字相同" in six.message and six.project == "association-operations"
+
+
+def test_shared_basis_documents_are_not_a_copy():
+    # Two projects of one unit citing the same documents, each naming itself: no finding.
+    assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8")
+    basis_ins = BASE[BASE.index("根据"):BASE.index("三、项目实施单位")]
+    basis_assoc = assoc[assoc.index("根据"):assoc.index("三、项目实施单位")]
+    mine = basis_ins.replace("组织实施2025年度计划生育家庭意外伤害保险专项资金项目",
+                             "组织实施2025年度计划生育协会综合工作经费项目")
+    text = BASE + "\n" + assoc.replace(basis_assoc, mine)
+    assert audit_text(text, checks=["duplicate_section", "foreign_project"]) == []
+
+
 # ---------------------------------------------------------------------------- one check at a time
 
 BASE = (FIXTURES / "insurance_consistent.txt").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ type of helpers.ids.PROJECT_TYPES) plus the project's own name. Rules: docs/audi
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ _NOT_A_NAME = re.compile(r"^(此|本|该|这|实施|一项|各|相关|有关|上
 YEAR_PHRASE = re.compile(
     r"(?:组织实施|计划实施|拟实施|申报实施|做好|申报)\s*(?P<year>\d{4})\s*年度?[^，。；;,]{0,40}?(?:项目|工作)")
 _MIN_DUP = 20
+_MIN_NEAR = 60
+NEAR = 0.9
 PLANNING = re.compile(r"计划|预计|拟|安排|开展|实施|将|于")
 PAST = re.compile(r"截止|截至|已经|已|完成了|取得")
 TYPE_ZH = {"accident_insurance": "计划生育家庭意外伤害保险", "association": "计生协会组织建设"}
@@ -113,17 +116,35 @@ def _is_boilerplate(unit: Unit, project: Project) -> bool:
         core_name(project.name) not in unit.text
 
 
-def duplicates(project: Project, document) -> dict[str, tuple[Project, Unit]]:
-    """unit key → (the other project, its unit) for units identical word for word."""
+def similarity(a: str, b: str) -> float:
+    """1.0 for texts identical once whitespace is ignored; else difflib's ratio."""
+    fa, fb = _flat(a), _flat(b)
+    if fa == fb:
+        return 1.0
+    return difflib.SequenceMatcher(None, fa, fb, autojunk=False).ratio()
+
+
+def duplicates(project: Project, document) -> dict[str, tuple[Project, Unit, float]]:
+    """unit key → (the other project, its unit, similarity) for units identical word for word
+    (≥ 20 characters) or nearly so (similarity ≥ 0.9 over ≥ 60 characters: a copy with a figure
+    or a year changed)."""
     mine = {u.key: u for u in units(project)}
-    out: dict[str, tuple[Project, Unit]] = {}
+    out: dict[str, tuple[Project, Unit, float]] = {}
     for other in document.projects:
         if other is project:
             continue
         for u in units(other):
             m = mine.get(u.key)
-            if m and m.key not in out and len(_flat(m.text)) >= _MIN_DUP and _flat(m.text) == _flat(u.text):
-                out[m.key] = (other, u)
+            if m is None or m.key in out:
+                continue
+            size = min(len(_flat(m.text)), len(_flat(u.text)))
+            if size < _MIN_DUP:
+                continue
+            ratio = similarity(m.text, u.text)
+            # Two projects of one unit often cite the same documents: 立项依据 only when identical.
+            near = m.key != "basis" and size >= _MIN_NEAR and ratio >= NEAR
+            if ratio == 1.0 or near:
+                out[m.key] = (other, u, ratio)
     return out
 
 
@@ -134,7 +155,7 @@ def _index(project: Project, document) -> int:
 def check_duplicates(ctx) -> Iterator:
     project, doc = ctx.project, ctx.document
     mine = {u.key: u for u in units(project)}
-    for key, (other, theirs) in duplicates(project, doc).items():
+    for key, (other, theirs, ratio) in duplicates(project, doc).items():
         unit = mine[key]
         foreign_here = foreign_subject(unit.text, project, 1)      # a copy: one mention is enough
         foreign_there = foreign_subject(theirs.text, other, 1)
@@ -147,16 +168,19 @@ def check_duplicates(ctx) -> Iterator:
             what = "资金安排" if key == "funding" else "内容"
             why = (f"且讲的是{TYPE_ZH.get(foreign_here, other.name)}的事项，不属于本项目（{project.name}）；"
                    f"本项目的{what}实际上缺失。")
-        elif key == "funding":
+        elif key == "funding" and ratio == 1.0:
             severity, why = "error", "同一份资金安排不可能同时是两个项目的用款计划。"
         elif _is_boilerplate(unit, project):
             severity, why = "note", "为通用表述，未写出本项目的具体情况。"
+        elif ratio < 1.0:
+            severity, why = "note", "请核实是否为复制后改动的文字。"
         else:
             severity, why = "warning", "请核实是否为复制粘贴。"
+        same = "逐字相同" if ratio == 1.0 else f"几乎逐字相同（相似度{ratio:.0%}）"
         yield ctx.finding(
             "duplicate_section", section=unit.section, severity=severity, line=unit.line,
             quote=_excerpt(unit.text),
-            message=f"{unit.label}与同一文本中“{other.name}”的{theirs.label}逐字相同，{why}")
+            message=f"{unit.label}与同一文本中“{other.name}”的{theirs.label}{same}，{why}")
 
 
 def _excerpt(text: str, limit: int = 120) -> str:
@@ -176,7 +200,7 @@ def check_foreign_project(ctx) -> Iterator:
     others = {_norm_name(p.name): p for p in ctx.others}
     for key in ("basis", "content"):
         s = project.sections.get(key)
-        if s is None or key in copied:
+        if s is None or (key in copied and copied[key][2] == 1.0):
             continue
         for m in NAMES_RE.finditer(fold(s.text)):
             if in_title(s.text, m.start()):
