@@ -161,6 +161,17 @@ def test_near_copy_is_still_a_copy():
     assert "几乎逐字相同" in six.message and six.project == "association-operations"
 
 
+def test_seed_funding_plan_pasted_into_a_single_association_project():
+    seed = (Path(__file__).resolve().parent.parent / "data" / "raw" / "2024" /
+            "hongta-jishengxie-2024.txt").read_text(encoding="utf-8")
+    seed_six = seed[seed.index("六、资金安排情况"):seed.index("七、项目实施计划")]
+    assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8")
+    own_six = assoc[assoc.index("六、资金安排情况"):assoc.index("七、项目实施计划")]
+    found = keys(audit_text(assoc.replace(own_six, seed_six.replace("2024年", "2025年")),
+                            checks=["section_subject"]))
+    assert found == {("section_subject", "error", "六", None, None)}
+
+
 def test_shared_basis_documents_are_not_a_copy():
     # Two projects of one unit citing the same documents, each naming itself: no finding.
     assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8")

@@ -239,7 +239,8 @@ def check_subject(ctx) -> Iterator:
         checked = unit.key in SUBJECT_SECTIONS or unit.key in ("overview.1", "overview.2")
         if unit.key in copied or not checked:
             continue
-        kind = foreign_subject(unit.text, project)
+        # A funding plan names its subject once, in its heading line (XX支出计划): one is enough.
+        kind = foreign_subject(unit.text, project, 1 if unit.key == "funding" else 2)
         if kind is None:
             continue
         own, foreign = subject_counts(unit.text, project)
