@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers.audit import audit_documents, registry
-from helpers.audit_checks import achievable, interval, step, uncertainty
+from helpers.audit_checks import achievable
+from helpers.audit_intervals import interval, step, uncertainty
 from helpers.decoding import decode_bytes
 from helpers.ingest import parse_text
 from helpers.models import Fact

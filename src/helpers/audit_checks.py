@@ -12,100 +12,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from helpers.audit_intervals import (
+    DENOMINATOR_UNITS,
+    PER_UNIT,
+    ZERO,
+    interval,
+    is_total,
+    meets,
+    per_unit,
+    quotes,
+    show,
+    shown,
+    uncertainty,
+)
 from helpers.formatting import fmt_decimal, round_half_up
 from helpers.models import Fact
 from helpers.normalize import fold
-
-COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次"}
-DENOMINATOR_UNITS = {"户", "家", "个", "件", "例", "次", "项", "场"}   # integrality over things
-PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件"}
-OVER = ("余", "多", "逾", "超过", "来")
-ABOUT = ("约", "大约", "达到约")
-UNDER = ("近", "将近")
-TOTAL_WORDS = re.compile(r"合计|共计|总计|总共|累计|总额|总数|总人数")
-ZERO = Decimal(0)
-
-
-# ---------------------------------------------------------------------------- intervals
-
-def uncertainty(f: Fact) -> Decimal:
-    """Half a unit of the last printed digit; counts and per-capita standards printed as whole
-    numbers are exact (a rate of 40元/人 is set, not measured)."""
-    if f.decimals == 0 and f.scale == 1 and (f.unit in COUNT_UNITS or f.unit in PER_UNIT):
-        return ZERO
-    return f.tolerance
-
-
-def step(f: Fact) -> Decimal:
-    """The printed precision of an approximate figure, in the normalised unit: 3600余 → 100
-    (two trailing zeros), 36余 → 10, 1.2万 → 1000."""
-    if f.decimals:
-        return Decimal(f.scale) * Decimal(1).scaleb(-f.decimals)
-    printed = int(f.value / f.scale)
-    zeros = 0
-    while printed and printed % 10 == 0 and zeros < 8:
-        printed //= 10
-        zeros += 1
-    return Decimal(f.scale) * Decimal(10) ** max(zeros, 1)
-
-
-def interval(f: Fact) -> tuple[Decimal, Decimal]:
-    """The values the printed figure allows: exact ± half a digit; 余/多/逾 → [v, v + step];
-    约 → [v − step, v + step]; 近 → [v − step, v]."""
-    v = f.value
-    if f.approx in OVER:
-        return (v, v + step(f))
-    if f.approx in ABOUT:
-        return (v - step(f), v + step(f))
-    if f.approx in UNDER:
-        return (v - step(f), v)
-    u = uncertainty(f)
-    return (v - u, v + u)
-
-
-def meets(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
-def show(value: Decimal, unit: str) -> str:
-    """A figure as a reader writes it: 元 with thousands separators (and 万元 from 10,000 元 on),
-    % with 2 decimals."""
-    if unit == "元" and abs(value) < 10000:
-        return fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True) + "元"
-    if unit == "元":
-        yuan = fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True)
-        return f"{yuan}元（{fmt_decimal(value / 10000, 2)}万元）"
-    if unit == "%":
-        return f"{fmt_decimal(value, 2)}%"
-    v = value.normalize()
-    return f"{v:,f}{unit}" if v == v.to_integral_value() else f"{v}{unit}"
-
-
-def shown(f: Fact) -> str:
-    return f.raw if not f.approx or f.approx in f.raw else f.approx + f.raw
-
-
-def _quotes(*facts: Fact) -> str:
-    seen: list[str] = []
-    for f in facts:
-        if f.quote not in seen:
-            seen.append(f.quote)
-    return " … ".join(seen)
-
-
-def _context(f: Fact) -> str:
-    """The printed words of the clause just before the number."""
-    i = f.quote.find(f.raw)
-    if i < 0:
-        return ""
-    before = fold(f.quote[:i])
-    cut = max(before.rfind(ch) for ch in ",;:。")
-    return before[cut + 1:]
-
-
-def _is_total(f: Fact) -> bool:
-    return bool(TOTAL_WORDS.search(_context(f)) or f.approx or "总" in f.label)
-
 
 # ---------------------------------------------------------------------------- products
 
@@ -114,20 +36,6 @@ def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
     for f in facts:
         out.setdefault(f.line, []).append(f)
     return out
-
-
-_PER_WORDS = re.compile(r"每(人|户|件)|(人|户|件)均|标准")
-
-
-def per_unit(f: Fact) -> str | None:
-    """The count unit a per-capita figure is per: 40元/人 → 人; also "每人补助标准为40元" → 人."""
-    if f.unit in PER_UNIT:
-        return PER_UNIT[f.unit]
-    if f.unit == "元" and f.scale == 1:
-        m = _PER_WORDS.search(_context(f))
-        if m:
-            return next((g for g in m.groups() if g), "人")
-    return None
 
 
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
@@ -156,7 +64,7 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
                     amount = f
                     break
             earlier = any(pers[:i])
-            if amount is not None and earlier and _is_total(amount):
+            if amount is not None and earlier and is_total(amount):
                 continue        # a total over several categories: the category-sum check's job
             if count is not None and amount is not None:
                 yield count, std, amount
@@ -173,7 +81,7 @@ def check_products(ctx) -> Iterator:
         tol = uncertainty(amount) + (hi_c - lo_c) / 2 * std.value
         yield ctx.finding(
             "product", section=amount.section, facts=(count, std, amount), unit="元",
-            stated=amount.value, computed=computed, tolerance=tol, quote=_quotes(count, std, amount),
+            stated=amount.value, computed=computed, tolerance=tol, quote=quotes(count, std, amount),
             message=(f"{shown(count)} × {std.raw}{'' if std.unit in PER_UNIT else '/' + count.unit} = "
                      f"{show(computed, '元')}，文本写{amount.label}"
                      f"{amount.raw}，相差{show(abs(diff), '元')}，超出打印精度允许的±{show(tol, '元')}。"))
@@ -226,13 +134,13 @@ def check_categories(ctx) -> Iterator:
             group = [f for f in facts if planned_(f) == planned]
             by_section: dict[str, list[Fact]] = {}
             for f in group:
-                if not _is_total(f) and per_unit(f) is None:
+                if not is_total(f) and per_unit(f) is None:
                     by_section.setdefault(f.section, []).append(f)
             for section, cats in by_section.items():
                 if len(cats) < 2 or len({c.year for c in cats} - {None}) > 1:
                     continue
                 totals = [f for f in group if all(f is not c for c in cats) and per_unit(f) is None
-                          and (_is_total(f) or len(by_section.get(f.section, [])) == 1)]
+                          and (is_total(f) or len(by_section.get(f.section, [])) == 1)]
                 for total in totals:
                     years = {c.year for c in cats} | {total.year}
                     if len(years - {None}) > 1:
@@ -247,7 +155,7 @@ def check_categories(ctx) -> Iterator:
                     yield ctx.finding(
                         "category_sum", section=total.section, facts=[total, *cats],
                         unit=total.unit, stated=total.value, computed=computed,
-                        tolerance=(t_hi - t_lo) / 2, quote=_quotes(total, *cats),
+                        tolerance=(t_hi - t_lo) / 2, quote=quotes(total, *cats),
                         message=(f"第{section}部分分类列出的{total.label}"
                                  f"{' + '.join(c.raw for c in cats)} = {show(computed, total.unit)}，"
                                  f"而第{total.section}部分写{shown(total)}（按文字应在{rng}之间），"
@@ -314,7 +222,7 @@ def check_ratios(ctx) -> Iterator:
             computed = round_half_up(num.value / den.value * 100, places)
             yield ctx.finding(
                 "ratio", section=r.section, facts=(r, num, den), unit="%", stated=r.value,
-                computed=computed, tolerance=r.tolerance, quote=_quotes(den, num, r),
+                computed=computed, tolerance=r.tolerance, quote=quotes(den, num, r),
                 message=(f"文本写{r.label}{r.raw}，但按{rule.basis}：{num.raw} ÷ {den.raw} = "
                          f"{fmt_decimal(computed, places)}%（考虑打印精度在"
                          f"{fmt_decimal(comp[0], places + 1)}%～{fmt_decimal(comp[1], places + 1)}%之间），"
@@ -413,7 +321,7 @@ def check_restatements(ctx) -> Iterator:
     plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
     for f in ctx.project.facts:
         # Funding and plan sections hold plans and totals, checked by the product and sum checks.
-        if f.metric in SCALAR and not f.approx and not _is_total(f) and \
+        if f.metric in SCALAR and not f.approx and not is_total(f) and \
                 f.section.split(".")[0] not in plans:
             groups.setdefault((f.metric, f.year, f.as_of, f.planned), []).append(f)
     for group in groups.values():
@@ -424,7 +332,7 @@ def check_restatements(ctx) -> Iterator:
             yield ctx.finding(
                 "restatement", section=other.section, facts=(first, other), unit=other.unit,
                 stated=other.value, computed=first.value,
-                tolerance=uncertainty(first) + uncertainty(other), quote=_quotes(first, other),
+                tolerance=uncertainty(first) + uncertainty(other), quote=quotes(first, other),
                 message=(f"同一项目中{other.label}前后不一：第{first.section}部分写{first.raw}，"
                          f"第{other.section}部分写{other.raw}。"))
 

@@ -1,0 +1,119 @@
+"""Reading printed figures as intervals, for the audit checks.
+
+A printed figure stands for every value that prints the same (12.80万元 → 127,950 … 128,050 元),
+an approximate one (3600余人, 约…) for the range its word allows. Two figures disagree only when
+their intervals do not meet. Also: how a figure is shown in a message, and the small readings of
+its clause (a total word, a per-capita standard). Rules: docs/audit.md."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from helpers.formatting import fmt_decimal
+from helpers.models import Fact
+from helpers.normalize import fold
+
+COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次"}
+DENOMINATOR_UNITS = {"户", "家", "个", "件", "例", "次", "项", "场"}   # integrality over things
+PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件"}
+OVER = ("余", "多", "逾", "超过", "来")
+ABOUT = ("约", "大约", "达到约")
+UNDER = ("近", "将近")
+TOTAL_WORDS = re.compile(r"合计|共计|总计|总共|累计|总额|总数|总人数")
+ZERO = Decimal(0)
+
+
+# ---------------------------------------------------------------------------- intervals
+
+def uncertainty(f: Fact) -> Decimal:
+    """Half a unit of the last printed digit; counts and per-capita standards printed as whole
+    numbers are exact (a rate of 40元/人 is set, not measured)."""
+    if f.decimals == 0 and f.scale == 1 and (f.unit in COUNT_UNITS or f.unit in PER_UNIT):
+        return ZERO
+    return f.tolerance
+
+
+def step(f: Fact) -> Decimal:
+    """The printed precision of an approximate figure, in the normalised unit: 3600余 → 100
+    (two trailing zeros), 36余 → 10, 1.2万 → 1000."""
+    if f.decimals:
+        return Decimal(f.scale) * Decimal(1).scaleb(-f.decimals)
+    printed = int(f.value / f.scale)
+    zeros = 0
+    while printed and printed % 10 == 0 and zeros < 8:
+        printed //= 10
+        zeros += 1
+    return Decimal(f.scale) * Decimal(10) ** max(zeros, 1)
+
+
+def interval(f: Fact) -> tuple[Decimal, Decimal]:
+    """The values the printed figure allows: exact ± half a digit; 余/多/逾 → [v, v + step];
+    约 → [v − step, v + step]; 近 → [v − step, v]."""
+    v = f.value
+    if f.approx in OVER:
+        return (v, v + step(f))
+    if f.approx in ABOUT:
+        return (v - step(f), v + step(f))
+    if f.approx in UNDER:
+        return (v - step(f), v)
+    u = uncertainty(f)
+    return (v - u, v + u)
+
+
+def meets(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def show(value: Decimal, unit: str) -> str:
+    """A figure as a reader writes it: 元 with thousands separators (and 万元 from 10,000 元 on),
+    % with 2 decimals."""
+    if unit == "元" and abs(value) < 10000:
+        return fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True) + "元"
+    if unit == "元":
+        yuan = fmt_decimal(value, 0 if value == value.to_integral_value() else 2, thousands=True)
+        return f"{yuan}元（{fmt_decimal(value / 10000, 2)}万元）"
+    if unit == "%":
+        return f"{fmt_decimal(value, 2)}%"
+    v = value.normalize()
+    return f"{v:,f}{unit}" if v == v.to_integral_value() else f"{v}{unit}"
+
+
+def shown(f: Fact) -> str:
+    return f.raw if not f.approx or f.approx in f.raw else f.approx + f.raw
+
+
+def quotes(*facts: Fact) -> str:
+    seen: list[str] = []
+    for f in facts:
+        if f.quote not in seen:
+            seen.append(f.quote)
+    return " … ".join(seen)
+
+
+def context(f: Fact) -> str:
+    """The printed words of the clause just before the number."""
+    i = f.quote.find(f.raw)
+    if i < 0:
+        return ""
+    before = fold(f.quote[:i])
+    cut = max(before.rfind(ch) for ch in ",;:。")
+    return before[cut + 1:]
+
+
+def is_total(f: Fact) -> bool:
+    return bool(TOTAL_WORDS.search(context(f)) or f.approx or "总" in f.label)
+
+
+_PER_WORDS = re.compile(r"每(人|户|件)|(人|户|件)均|标准")
+
+
+def per_unit(f: Fact) -> str | None:
+    """The count unit a per-capita figure is per: 40元/人 → 人; also "每人补助标准为40元" → 人."""
+    if f.unit in PER_UNIT:
+        return PER_UNIT[f.unit]
+    if f.unit == "元" and f.scale == 1:
+        m = _PER_WORDS.search(context(f))
+        if m:
+            return next((g for g in m.groups() if g), "人")
+    return None
