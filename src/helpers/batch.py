@@ -66,17 +66,21 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     Runs in a worker process; never touches reports/ (the parent publishes)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     res = Result(key=job.key, status="ok")
     staging = Path(job.staging)
     executed = staging / f"{job.params.name}.ipynb"
+    # Kernel sockets over IPC in the private staging dir: no open TCP ports (and no plain-text
+    # warning from every kernel), removed with the staging dir.
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
             kernel_name=KERNEL, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
-            shutdown_kernel=SHUTDOWN)
+            shutdown_kernel=SHUTDOWN, config=config)
     except PapermillExecutionError as exc:
         res.status, res.stage = "failed", "execute"
         res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
