@@ -197,3 +197,10 @@ def test_cli_missing_file():
     assert r.returncode == 2
     assert "/nonexistent/x.txt: no such file" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_funding_section_figures_are_planned():
+    text = SEED_TEXT.replace("预计补助12.80万元。", "两项合计补助资金12.80万元。")
+    doc = _parse(text)
+    f = doc.projects[0].fact("F17")
+    assert (f.planned, f.metric) == (True, "planned_subsidy_amount")

@@ -70,3 +70,17 @@ def test_roundtrip_printed_numbers(units, places, unit):
     q = parse_quantity(text)
     assert q.value == number * scale
     assert q.decimals == places
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("补助标准为每人40元。", "40", "元/人"),
+        ("人均补助1.2万元。", "12000", "元/人"),     # 1.2 × 10,000
+        ("每户补助500元。", "500", "元/户"),
+        ("共补助40元。", "40", "元"),                 # no 每人: plain money
+    ],
+)
+def test_per_capita_written_before_the_number(sentence, value, unit):
+    (q,) = find_quantities(fold(sentence), sentence)
+    assert (q.value, q.unit) == (Decimal(value), unit)

@@ -28,7 +28,8 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_cli_lists_its_commands():
-    r = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
+    r = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True,
+                       check=True)
     for command in ("ingest", "audit", "score", "build", "params", "workbook"):
         assert command in r.stdout
 

@@ -209,7 +209,8 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
                 as_of = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
             except ValueError:
                 as_of = None
-        planned = bool(PLANNED_RE.search(before))
+        # A funding or implementation plan states plans throughout, planning word or not.
+        planned = bool(PLANNED_RE.search(before)) or block.section.key in ("funding", "plan")
         parent = group_parent.id if group_parent is not None and group_parent.unit == q.unit else None
         clause = fold(sentence[cs:ce])
         metric = metric_registry.classify(unit=q.unit, label=label, clause=clause, sentence=fs,

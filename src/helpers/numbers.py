@@ -70,6 +70,7 @@ NUMBER_RE = re.compile(
     r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
+_PER_BEFORE = re.compile(r"(每人|人均|每户|户均)\s*(?:补助|标准|为|约)*\s*$")
 BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -105,6 +106,11 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
             continue
         # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
         spec = UNITS[unit]
+        # "每人40元", "人均1.2万元": per-capita money written with the 每人 before the number.
+        per = _PER_BEFORE.search(folded[max(0, m.start() - 8):m.start()])
+        if spec.kind == "money" and per:
+            per_unit = "元/人" if "人" in per.group(1) else "元/户"
+            spec = UnitSpec(unit, per_unit, spec.scale, "per_capita")
         int_part = m.group("int").replace(",", "")
         frac = m.group("frac") or ""
         number = Decimal(int_part + ("." + frac if frac else ""))
