@@ -3,6 +3,7 @@ tests that need their own build work in their own copy with HTML only."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,10 +17,10 @@ from conftest import copy_project
 from helpers import batch, provenance
 from helpers.errors import BuildError
 
-pytestmark = pytest.mark.slow
 SEED = ("family-accident-insurance", "association-operations", "overview")
 
 
+@pytest.mark.slow
 def test_seed_build_has_every_output_and_a_manifest(built_project):
     out = built_project / "reports" / "2024"
     for name in SEED:
@@ -40,6 +41,18 @@ def test_seed_build_has_every_output_and_a_manifest(built_project):
     assert not list((built_project / "reports").rglob("*.tmp"))
 
 
+@pytest.mark.slow
+def test_published_html_is_self_contained(built_project):
+    pages = [*(built_project / "reports/2024").glob("*.html"), built_project / "reports/index.html"]
+    assert len(pages) == 5
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in html, page
+        assert not re.search(r"https?://|<script|<link|MathJax", html), page
+        assert "In&nbsp;[" not in html and "rd.project_report" not in html, page   # no code cells
+
+
+@pytest.mark.slow
 def test_report_says_what_it_was_built_from(built_project):
     html = (built_project / "reports/2024/family-accident-insurance.html").read_text(encoding="utf-8")
     seed = built_project / "data/raw/2024/hongta-jishengxie-2024.txt"
@@ -48,6 +61,7 @@ def test_report_says_what_it_was_built_from(built_project):
     assert "budget-reports 0.1.0" in html
 
 
+@pytest.mark.slow
 def test_cli_build_is_deterministic_and_shows_progress(built_project, tmp_path):
     root = copy_project(tmp_path / "again")
     env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
@@ -70,6 +84,7 @@ def _break_notebook(root, project_id):
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow
 def test_failed_report_keeps_previous_good_report(built_project, tmp_path, monkeypatch):
     root = copy_project(tmp_path / "fail", reports_from=built_project)
     monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
@@ -96,6 +111,7 @@ def test_failed_report_keeps_previous_good_report(built_project, tmp_path, monke
     assert "构建失败" in index and 'href="association-operations.html"' in index
 
 
+@pytest.mark.slow
 def test_synthetic_second_year_needs_no_code_change(tmp_path, monkeypatch):
     from helpers.synthetic import make_document
 
@@ -111,6 +127,7 @@ def test_synthetic_second_year_needs_no_code_change(tmp_path, monkeypatch):
     assert "2031年度" in (root / "reports/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_up_to_date_reports_are_skipped_unless_forced(built_project, tmp_path, monkeypatch):
     root = copy_project(tmp_path / "skip", reports_from=built_project)
     monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
@@ -125,6 +142,7 @@ def test_up_to_date_reports_are_skipped_unless_forced(built_project, tmp_path, m
     assert batch.fingerprint(job, code, ("html",)) is None     # uncommitted code is never reused
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_no_half_written_file(built_project, tmp_path):
     root = copy_project(tmp_path / "intr", reports_from=built_project)
     before = {p: p.read_bytes() for p in (root / "reports").rglob("*") if p.is_file()}
@@ -144,3 +162,27 @@ def test_ctrl_c_leaves_no_half_written_file(built_project, tmp_path):
         assert now == data or (p.suffix == ".html" and now.rstrip().endswith(b"</html>")) \
             or (p.suffix == ".pdf" and now.rstrip().endswith(b"%%EOF")) \
             or (p.suffix in (".ipynb", ".json") and json.loads(now))
+
+
+def test_build_command_passes_its_flags(monkeypatch):
+    from helpers import cli
+
+    seen = {}
+    monkeypatch.setattr(batch, "build", lambda **kw: seen.update(kw) or [])
+    assert cli.main(["build", "--year", "2024", "--project", "x", "--formats", "pdf,html", "--jobs", "3",
+                     "--force"]) == 0
+    assert seen == {"year": 2024, "project_id": "x", "formats": ("pdf", "html"), "jobs": 3, "force": True}
+    seen.clear()
+    assert cli.main(["build"]) == 0
+    assert seen["formats"] == ("html", "pdf") and seen["jobs"] == (os.cpu_count() or 1)
+    assert seen["force"] is False
+
+
+@pytest.mark.parametrize("argv", [["--formats", "docx"], ["--jobs", "0"]])
+def test_build_command_rejects_bad_flags(argv, capsys):
+    from helpers import cli
+
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["build", *argv])
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
