@@ -186,3 +186,16 @@ def test_build_command_rejects_bad_flags(argv, capsys):
         cli.main(["build", *argv])
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_missing_browser_fails_pdf_reports_but_keeps_going(project_copy, monkeypatch):
+    from helpers import pdf
+
+    monkeypatch.setattr(pdf, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(BuildError) as err:
+        batch.build(year=2024, project_id="association-operations", formats=("html", "pdf"), jobs=1)
+    assert "pdf: cannot start chromium" in str(err.value)
+    assert not (project_copy / "reports/2024/association-operations.html").exists()   # all or nothing
+    assert (project_copy / "reports/2024/association-operations.failed.ipynb").exists()

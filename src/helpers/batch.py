@@ -296,10 +296,11 @@ def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Res
                 res = fut.result()
                 if res.status == "ok" and "pdf" in formats:
                     if printer is None:
-                        from helpers.pdf import PdfPrinter
-
-                        printer = stack.enter_context(PdfPrinter())
-                    _print_pdf(printer, job, res)
+                        printer = _open_printer(stack)
+                    if isinstance(printer, str):      # the browser could not start
+                        res.status, res.stage, res.error = "failed", "pdf", printer
+                    else:
+                        _print_pdf(printer, job, res)
                 if "html" not in formats:
                     res.staged.pop("html", None)
                 try:
@@ -313,6 +314,17 @@ def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Res
                 f.cancel()
             raise
     return results
+
+
+def _open_printer(stack: contextlib.ExitStack):
+    """The shared PdfPrinter, or the one-line reason it could not start (each report that needs
+    it then fails with that reason; the HTML reports still get built)."""
+    from helpers.pdf import PdfPrinter
+
+    try:
+        return stack.enter_context(PdfPrinter())
+    except Exception as exc:
+        return f"cannot start chromium: {type(exc).__name__}: {exc}".splitlines()[0]
 
 
 def _print_pdf(printer, job: Job, res: Result) -> None:
