@@ -3,12 +3,10 @@ against its schema (helpers.schema) on write and on read. Written atomically."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from helpers import paths
+from helpers import atomic, paths
 from helpers.models import Document
 from helpers.schema import BASIS, FACTS, PROJECTS, SCHEDULE, SECTIONS, TABLES, dumps, read_table
 
@@ -43,25 +41,13 @@ def records(documents: list[Document]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_tables(documents: list[Document], folder: Path | None = None) -> dict[str, Path]:
     folder = folder or paths.derived_dir()
     written = {}
     for name, rows in records(documents).items():
         schema = TABLES[name]
         target = folder / f"{name}.csv"
-        write_atomic(target, dumps(schema, rows, str(target)))
+        atomic.write_text(target, dumps(schema, rows, str(target)))
         written[name] = target
     return written
 
