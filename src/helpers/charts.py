@@ -133,3 +133,30 @@ def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title:
     for y, a in zip(ys, amounts_yuan, strict=True):
         ax.text(float(yuan_to_wan(a)) + top * 0.01, y, fmt_wan(a), va="center", fontsize=10)
     return Chart(_to_png(fig), caption, title)
+
+
+def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence[Number], *,
+               title: str, caption: str) -> Chart:
+    """Horizontal bars per indicator: the score (得分) drawn over its points (分值)."""
+    if not (len(labels) == len(scores) == len(points)):
+        raise ValueError("labels, scores and points differ in length")
+    use_style()
+    import matplotlib.pyplot as plt
+
+    n = max(len(labels), 1)
+    fig, ax = plt.subplots(figsize=(7.0, 1.4 + 0.45 * n))
+    ys = list(range(len(labels)))[::-1]
+    pts = [float(p) for p in points]
+    got = [float(s) for s in scores]
+    ax.barh(ys, pts, color="#dde6f0", height=0.7, label="分值")
+    ax.barh(ys, got, color=PALETTE[0], height=0.4, label="得分")
+    ax.set_yticks(ys, [_wrap(lbl, 12) for lbl in labels])
+    ax.set_xlabel("分")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    top = max(pts, default=0) or 1
+    ax.set_xlim(0, top * 1.3)
+    for y, s, p in zip(ys, scores, points, strict=True):
+        ax.text(max(float(p), float(s)) + top * 0.01, y, f"{s}/{p}", va="center", fontsize=9)
+    ax.legend(loc="lower right", fontsize=9)
+    return Chart(_to_png(fig), caption, title)

@@ -316,6 +316,59 @@ def targets_section(ctx: ReportContext) -> Html:
                 paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
 
 
+def _score_result(ctx: ReportContext):
+    """The scored self-evaluation (helpers.selfeval) or None when no table is filed."""
+    from helpers import selfeval
+
+    return selfeval.score_project(ctx.year, ctx.project.id)
+
+
+def _pending_selfeval(ctx: ReportContext) -> Html:
+    return join(
+        notice("待填报：该项目本年度尚无绩效自评表"
+               f"（data/actuals/{ctx.year}/{ctx.project.id}.csv 或 .xlsx）。"),
+        paragraph("按绩效目标表生成空白自评表，填写“实际完成值”“偏差原因分析及改进措施”后放入上述位置："),
+        Html(f"<pre><code>python -m helpers workbook --year {ctx.year} --project "
+             f"{esc(ctx.project.id)}</code></pre>"))
+
+
+def selfeval_section(ctx: ReportContext) -> Html:
+    """The scored self-evaluation (绩效自评) where actuals exist: total, grade and every row;
+    without a table, "待填报" and how to create the workbook."""
+    result = _score_result(ctx)
+    if result is None:
+        return _pending_selfeval(ctx)
+    rate = result.execution_rate_pct
+    summary = definition_list([
+        ("自评得分", fmt_decimal(result.total, 2)), ("评价等级", result.grade),
+        ("预算执行率", "—" if rate is None else f"{fmt_decimal(rate, 2)}%"),
+        ("评分办法", f"{result.method}年办法"),
+    ])
+    rows = [(rs.row.level1 or "—", rs.row.level2 or "—", rs.row.indicator,
+             fmt_decimal(rs.row.points, 2), fmt_decimal(rs.score, 2), rs.basis or "—")
+            for rs in result.rows]
+    parts = [summary,
+             table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("分值", "right"),
+                    Column("得分", "right"), Column("计分依据")], rows, caption="绩效自评评分")]
+    if result.warnings:
+        parts.append(Html("<ul>" + "".join(f"<li>{esc(str(w))}</li>" for w in result.warnings) + "</ul>"))
+    if result.source:
+        parts.append(paragraph(f"来源：{paths.relative(result.source)}", "quote"))
+    return join(*parts)
+
+
+def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
+    """Score against points per indicator; nothing to draw without a self-evaluation table."""
+    result = _score_result(ctx)
+    if result is None:
+        return Html("")
+    return charts.score_bars(
+        [rs.row.indicator for rs in result.rows], [rs.score for rs in result.rows],
+        [rs.row.points for rs in result.rows], title="各指标得分与分值",
+        caption=f"图2 {ctx.project.name}绩效自评：各指标得分与分值"
+                f"（合计{fmt_decimal(result.total, 2)}分，{result.grade}）")
+
+
 def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],
                        code: dict[str, Any]) -> Html:
     """Footer: input files with sha256, parameters and code version."""

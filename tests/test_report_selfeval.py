@@ -1,0 +1,42 @@
+"""The self-evaluation section of a project report: scored where actuals exist, "待填报" where not."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import charts, report_data
+
+FIXTURE = Path(__file__).parent / "fixtures" / "selfeval" / "hand_scored.csv"
+PROJECT = "family-accident-insurance"
+
+
+def test_without_actuals_the_section_says_to_fill_it_in(project_copy):
+    ctx = report_data.project_report(PROJECT, 2024)
+    html = report_data.selfeval_section(ctx).html
+    assert "待填报" in html
+    assert f"python -m helpers workbook --year 2024 --project {PROJECT}" in html
+    assert f"data/actuals/2024/{PROJECT}.csv" in html
+    assert report_data.selfeval_chart(ctx).html == ""
+    assert not (project_copy / "data/actuals").exists()
+
+
+def test_with_actuals_the_section_shows_total_grade_and_chart(project_copy):
+    target = project_copy / "data/actuals/2024" / f"{PROJECT}.csv"
+    target.parent.mkdir(parents=True)
+    shutil.copy(FIXTURE, target)
+    ctx = report_data.project_report(PROJECT, 2024)
+    html = report_data.selfeval_section(ctx).html
+    assert "待填报" not in html
+    assert "92.72" in html and "优" in html          # hand-worked total (tests/test_scoring.py)
+    assert "96.54%" in html                           # execution rate
+    assert "补助计生家庭人数" in html and "14.53" in html
+    assert f"data/actuals/2024/{PROJECT}.csv" in html
+    chart = report_data.selfeval_chart(ctx)
+    assert isinstance(chart, charts.Chart)
+    assert chart.png.startswith(b"\x89PNG") and "92.72" in chart.caption and "优" in chart.caption
+
+
+def test_score_bars_checks_lengths():
+    with pytest.raises(ValueError):
+        charts.score_bars(["a"], [1, 2], [1], title="t", caption="c")
