@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,6 +19,7 @@ from helpers import batch, provenance
 from helpers.errors import BuildError
 
 SEED = ("family-accident-insurance", "association-operations", "overview")
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.mark.slow
@@ -42,9 +44,58 @@ def test_seed_build_has_every_output_and_a_manifest(built_project):
 
 
 @pytest.mark.slow
+def test_seed_build_writes_tables_and_the_year_audit(built_project):
+    import openpyxl
+
+    out = built_project / "reports" / "2024"
+    manifest = json.loads((built_project / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    for name in SEED[:2]:
+        xlsx = out / f"{name}.indicators.xlsx"
+        assert openpyxl.load_workbook(xlsx).active["A1"].value
+        assert manifest["reports"][f"2024/{name}"]["outputs"]["indicators_xlsx"]["path"] == \
+            f"reports/2024/{name}.indicators.xlsx"
+        assert not (out / f"{name}.score.xlsx").exists()       # no actuals for the seed year
+    assert not (out / "overview.indicators.xlsx").exists()
+    audit = manifest["years"]["2024"]["outputs"]
+    assert audit["audit_html"]["path"] == "reports/2024/audit.html"
+    assert audit["audit_csv"]["path"] == "reports/2024/audit.csv"
+    for rec in audit.values():
+        assert provenance.sha256_file(built_project / rec["path"]) == rec["sha256"]
+    assert "2024年预算项目文本一致性核查" in (out / "audit.html").read_text(encoding="utf-8")
+    assert (out / "audit.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="audit.html"' in index and 'href="audit.csv"' in index
+
+
+@pytest.mark.slow
+def test_actuals_give_a_scored_section_and_a_score_table(tmp_path, monkeypatch):
+    import shutil
+
+    import openpyxl
+
+    root = copy_project(tmp_path / "scored")
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    actuals = root / "data/actuals/2024/family-accident-insurance.csv"
+    actuals.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "selfeval" / "hand_scored.csv", actuals)
+    batch.build(year=2024, project_id="family-accident-insurance", formats=("html",), jobs=1)
+    out = root / "reports/2024"
+    html = (out / "family-accident-insurance.html").read_text(encoding="utf-8")
+    assert "七、绩效自评" in html and "92.72" in html and "待填报" not in html
+    ws = openpyxl.load_workbook(out / "family-accident-insurance.score.xlsx").active
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[0] == "合计" and last[8] == 92.72 and "优" in last[9]
+    entry = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))["reports"][
+        "2024/family-accident-insurance"]
+    assert {"indicators_xlsx", "score_xlsx"} <= set(entry["outputs"])
+    assert {"path": "data/actuals/2024/family-accident-insurance.csv",
+            "sha256": provenance.sha256_file(actuals)} in entry["inputs"]
+
+
+@pytest.mark.slow
 def test_published_html_is_self_contained(built_project):
     pages = [*(built_project / "reports/2024").glob("*.html"), built_project / "reports/index.html"]
-    assert len(pages) == 5
+    assert len(pages) == 6          # 3 reports, the year index, the audit page, the root index
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in html, page
@@ -119,10 +170,10 @@ def test_synthetic_second_year_needs_no_code_change(tmp_path, monkeypatch):
     monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
     (root / "data/raw/2031").mkdir()
     (root / "data/raw/2031/synthetic-2031.txt").write_text(make_document(2031, seed=7), encoding="utf-8")
-    results = batch.build(year=2031, formats=("html",), jobs=2)
+    results = batch.build(year=2031, formats=("html",), jobs=2, allow_synthetic=True)
     assert {r.status for r in results} == {"ok"}
     names = sorted(p.name for p in (root / "reports/2031").glob("*.html"))
-    assert len(names) == 4 and "overview.html" in names and "index.html" in names   # 2 projects
+    assert len(names) == 5 and {"overview.html", "index.html", "audit.html"} <= set(names)  # 2 projects
     assert len(list((root / "params/2031").glob("*.yaml"))) == 3
     assert "2031年度" in (root / "reports/index.html").read_text(encoding="utf-8")
 
@@ -171,11 +222,31 @@ def test_build_command_passes_its_flags(monkeypatch):
     monkeypatch.setattr(batch, "build", lambda **kw: seen.update(kw) or [])
     assert cli.main(["build", "--year", "2024", "--project", "x", "--formats", "pdf,html", "--jobs", "3",
                      "--force"]) == 0
-    assert seen == {"year": 2024, "project_id": "x", "formats": ("pdf", "html"), "jobs": 3, "force": True}
+    assert seen == {"year": 2024, "project_id": "x", "formats": ("pdf", "html"), "jobs": 3, "force": True,
+                    "allow_synthetic": False}
     seen.clear()
     assert cli.main(["build"]) == 0
     assert seen["formats"] == ("html", "pdf") and seen["jobs"] == (os.cpu_count() or 1)
-    assert seen["force"] is False
+    assert seen["force"] is False and seen["allow_synthetic"] is False
+    assert cli.main(["build", "--allow-synthetic"]) == 0 and seen["allow_synthetic"] is True
+
+
+def test_synthetic_year_is_refused_without_the_flag(tmp_path):
+    from helpers.synthetic import make_document
+
+    root = copy_project(tmp_path / "synthetic")
+    (root / "data/raw/2031").mkdir()
+    (root / "data/raw/2031/synthetic-2031.txt").write_text(make_document(2031, seed=7), encoding="utf-8")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "build", "--year", "2031", "--formats", "html"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert lines[0].startswith("error: data/raw/2031/synthetic-2031.txt: refusing to build synthetic")
+    assert "--allow-synthetic" in lines[0]
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before     # nothing written
 
 
 @pytest.mark.parametrize("argv", [["--formats", "docx"], ["--jobs", "0"]])
@@ -198,4 +269,5 @@ def test_missing_browser_fails_pdf_reports_but_keeps_going(project_copy, monkeyp
         batch.build(year=2024, project_id="association-operations", formats=("html", "pdf"), jobs=1)
     assert "pdf: cannot start chromium" in str(err.value)
     assert not (project_copy / "reports/2024/association-operations.html").exists()   # all or nothing
+    assert not (project_copy / "reports/2024/association-operations.indicators.xlsx").exists()
     assert (project_copy / "reports/2024/association-operations.failed.ipynb").exists()

@@ -52,7 +52,7 @@ class Result:
     key: str
     status: str                    # "ok" | "failed" | "skipped"
     error: str | None = None
-    stage: str | None = None       # where it failed: execute | html | pdf | publish
+    stage: str | None = None       # where it failed: execute | xlsx | html | pdf | publish
     timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     staged: dict[str, str] = field(default_factory=dict)
@@ -90,6 +90,8 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     res.timings["execute"] = time.perf_counter() - t0
     if executed.exists():
         res.staged["ipynb"] = str(executed)
+    if res.status == "ok":
+        stage_tables(job, res)
     if res.status != "ok" or not want_html:
         return res
     t1 = time.perf_counter()
@@ -106,6 +108,35 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     return res
 
 
+# Tables written next to a project's HTML: staged kind → file suffix after <name>.
+TABLE_KINDS = {"indicators_xlsx": "indicators.xlsx", "score_xlsx": "score.xlsx"}
+
+
+def stage_tables(job: Job, res: Result) -> None:
+    """The indicator table and (where actuals exist) the scored self-evaluation as XLSX, staged
+    beside the report; a failure here fails the report (stage "xlsx")."""
+    if job.params.project_id is None:
+        return
+    t = time.perf_counter()
+    try:
+        from helpers import indicators, ingest, selfeval
+
+        staging = Path(job.staging)
+        project = ingest.get_project(job.params.project_id, job.params.year)
+        target = staging / f"{job.params.name}.{TABLE_KINDS['indicators_xlsx']}"
+        indicators.write_indicators_xlsx(indicators.compute_indicators(project), target)
+        res.staged["indicators_xlsx"] = str(target)
+        scored = selfeval.score_project(job.params.year, job.params.project_id)
+        if scored is not None:
+            target = staging / f"{job.params.name}.{TABLE_KINDS['score_xlsx']}"
+            selfeval.write_score_xlsx(scored, target)
+            res.staged["score_xlsx"] = str(target)
+    except Exception as exc:
+        res.status, res.stage = "failed", "xlsx"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["xlsx"] = time.perf_counter() - t
+
+
 def _worker_entry(job: Job, want_html: bool) -> Result:
     try:
         return execute_and_render(job, want_html)
@@ -117,11 +148,30 @@ def _worker_entry(job: Job, want_html: bool) -> Result:
 # ---------------------------------------------------------------- parent side
 
 
-def plan(year: int | None = None, project_id: str | None = None) -> list[Job]:
+def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> None:
+    """SyntheticDataError naming the selected projects that are synthetic test data (texts made
+    by helpers.synthetic): they are never published unless the build allows it."""
+    from helpers import ingest
+    from helpers.errors import SyntheticDataError
+
+    found = [p for p in ingest.load_projects(year)
+             if p.synthetic and (project_id is None or p.id == project_id)]
+    if found:
+        names = ", ".join(f"{p.budget_year}/{p.id}" for p in found)
+        raise SyntheticDataError(
+            f"refusing to build synthetic test data ({names}); pass --allow-synthetic to build it "
+            "anyway", path=sorted({p.path for p in found})[0])
+
+
+def plan(year: int | None = None, project_id: str | None = None,
+         allow_synthetic: bool = False) -> list[Job]:
     """Validate every selected params file (before any kernel starts) and make the jobs.
 
-    Params files missing for a catalogue year (a new year dropped into data/raw/) are generated
-    first, so a new year needs no code change."""
+    Synthetic projects are refused first (nothing written) unless ``allow_synthetic``. Params
+    files missing for a catalogue year (a new year dropped into data/raw/) are then generated,
+    so a new year needs no code change."""
+    if not allow_synthetic:
+        refuse_synthetic(year, project_id)
     params.generate(year, missing_only=True)
     files = params.param_files(year, None)
     sets = [params.load_param_file(f) for f in files]
@@ -147,7 +197,7 @@ def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]]]:
         ov = report_data.year_overview(s.year)
         return f"{s.year}年度预算项目绩效概览", ov.inputs
     p = ingest.get_project(s.project_id, s.year)
-    return f"{p.name}绩效报告（{s.year}年）", [report_data._source_record(p)]
+    return f"{p.name}绩效报告（{s.year}年）", report_data.report_inputs(p, s.year)
 
 
 def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
@@ -193,11 +243,14 @@ def publish(job: Job, res: Result) -> None:
             atomic.copy_file(res.staged["ipynb"], failed_nb)
             res.outputs["failed_ipynb"] = _out_record(failed_nb)
         return
-    for kind in ("ipynb", "html", "pdf"):
+    for kind in ("ipynb", "html", "pdf", *TABLE_KINDS):
+        target = out / f"{name}.{TABLE_KINDS.get(kind, kind)}"
         if kind in res.staged:
-            target = out / f"{name}.{kind}"
             atomic.copy_file(res.staged[kind], target)
             res.outputs[kind] = _out_record(target)
+        elif kind in TABLE_KINDS:      # e.g. a score table whose actuals were withdrawn
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
     with contextlib.suppress(FileNotFoundError):
         failed_nb.unlink()
 
@@ -233,13 +286,15 @@ def summary_table(results: list[Result]) -> str:
 
 
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
-          jobs: int | None = None, force: bool = False, stream: TextIO | None = None) -> list[Result]:
-    """Build the selected reports, the indexes and the manifest; raises BuildError naming each
-    failed report (after everything else was built)."""
+          jobs: int | None = None, force: bool = False, stream: TextIO | None = None,
+          allow_synthetic: bool = False) -> list[Result]:
+    """Build the selected reports, each year's audit page and CSV, the indexes and the manifest;
+    raises BuildError naming each failed report (after everything else was built). Synthetic
+    test data is refused (SyntheticDataError, nothing written) unless ``allow_synthetic``."""
     formats = tuple(f for f in FORMATS if f in formats)
     stream = stream or sys.stderr
     atomic.clean_temporaries(paths.reports_dir())
-    planned = plan(year, project_id)
+    planned = plan(year, project_id, allow_synthetic)
     code = provenance.code_version()
     manifest = load_manifest()
     started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
@@ -266,7 +321,13 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
         shutil.rmtree(tmp_root, ignore_errors=True)
         atomic.clean_temporaries(paths.reports_dir())
     by_key = {j.key: j for j in planned}
-    _write_manifest(manifest, results, by_key, fps, code, started)
+    audits, audit_errors = {}, []
+    for y in sorted({j.params.year for j in planned}):
+        try:
+            audits[str(y)] = write_year_audit(y)
+        except Exception as exc:   # the reports are built: record it, fail the batch at the end
+            audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
+    _write_manifest(manifest, results, by_key, fps, code, started, audits)
     from helpers import publish as publish_pages
 
     publish_pages.write_indexes(load_manifest())
@@ -274,11 +335,25 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     results.sort(key=lambda r: order.get(r.key, 0))
     print(summary_table(results), file=stream, flush=True)
     failed = [r for r in results if r.status == "failed"]
-    if failed:
-        names = "; ".join(f"{r.key} ({r.stage}: {r.error})" for r in failed)
-        raise BuildError(f"{len(failed)} of {len(results)} report(s) failed: {names}",
-                         path=paths.relative(paths.reports_dir()))
+    if failed or audit_errors:
+        names = "; ".join([*(f"{r.key} ({r.stage}: {r.error})" for r in failed), *audit_errors])
+        raise BuildError(f"{len(failed)} of {len(results)} report(s) failed"
+                         + (f", {len(audit_errors)} audit page(s) failed" if audit_errors else "")
+                         + f": {names}", path=paths.relative(paths.reports_dir()))
     return results
+
+
+def write_year_audit(year: int) -> dict[str, dict[str, str]]:
+    """reports/<year>/audit.html and audit.csv: the consistency findings of every text of the
+    year (helpers.audit), written atomically; returns their manifest records."""
+    from helpers import audit, audit_report, ingest
+
+    docs = [d for d in ingest.ingest_paths().documents if any(p.budget_year == year for p in d.projects)]
+    findings = [f for f in audit.audit_documents(docs) if f.year == year]
+    out = paths.reports_dir() / str(year)
+    page = atomic.write_text(out / "audit.html", audit_report.render_year_audit_page(year, findings))
+    table = audit_report.write_findings_csv(findings, out / "audit.csv")
+    return {"audit_html": _out_record(Path(page)), "audit_csv": _out_record(Path(table))}
 
 
 def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
@@ -342,7 +417,7 @@ def _print_pdf(printer, job: Job, res: Result) -> None:
     res.timings["pdf"] = time.perf_counter() - t
 
 
-def _write_manifest(manifest, results, by_key, fps, code, started) -> None:
+def _write_manifest(manifest, results, by_key, fps, code, started, audits=None) -> None:
     reports = dict(manifest.get("reports", {}))
     for r in results:
         if r.status == "skipped":
@@ -373,8 +448,11 @@ def _write_manifest(manifest, results, by_key, fps, code, started) -> None:
                 entry["last_good"] = prev.get("last_good") or {
                     k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}
         reports[r.key] = entry
+    years = dict(manifest.get("years", {}))
+    for y, outputs in (audits or {}).items():
+        years[y] = {"outputs": outputs, "built_at": started}
     data = {"generator": "budget-reports", "updated_at": started, "code": code,
-            "reports": dict(sorted(reports.items()))}
+            "reports": dict(sorted(reports.items())), "years": dict(sorted(years.items()))}
     atomic.write_text(manifest_path(), json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 

@@ -58,6 +58,11 @@ class UnknownProjectError(InputError):
     """Raised when a project id or year is not in the ingested catalogue."""
 
 
+class SyntheticDataError(InputError):
+    """Raised when a build would publish synthetic test data (helpers.synthetic) without
+    ``--allow-synthetic``."""
+
+
 class ScoringError(InputError):
     """Raised when a self-evaluation table breaks a scoring rule (points, direction, tiers)."""
 

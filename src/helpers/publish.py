@@ -66,11 +66,19 @@ def _rows(year: int, items, base: Path):
 COLUMNS = (Column("报告"), Column("主要数据"), Column("文件", "center"), Column("状态", "center"))
 
 
+def _audit_links(base: Path) -> Html:
+    """Links to the year's audit page and findings CSV, where they exist."""
+    links = [f'<a href="{name}">{label}</a>' for name, label in
+             (("audit.html", "文本一致性核查"), ("audit.csv", "核查结果（CSV）")) if (base / name).is_file()]
+    return Html(f'<p class="audit">{" · ".join(links)}</p>') if links else Html("")
+
+
 def year_index_html(year: int, items) -> str:
     base = paths.reports_dir() / str(year)
     body = render.join(Html(f"<h1>{year}年度预算项目绩效报告</h1>"),
                        Html(f'<p class="subtitle">共{len(items)}份报告</p>'),
                        render.table(COLUMNS, list(_rows(year, items, base))),
+                       _audit_links(base),
                        Html('<p class="provenance">生成记录见 <a href="../manifest.json">manifest.json</a>'
                             '（输入文件 sha256、参数、代码版本）。</p>'))
     return render.page(f"{year}年度预算项目绩效报告", body.html, kind="index")

@@ -67,7 +67,19 @@ def project_report(project_id: str, year: int) -> ReportContext:
     project = ingest.get_project(project_id, year)
     return ReportContext(project=project, year=year,
                          parameters={"project_id": project_id, "year": year},
-                         inputs=[_source_record(project)], code=provenance.code_version())
+                         inputs=report_inputs(project, year), code=provenance.code_version())
+
+
+def report_inputs(project: Project, year: int) -> list[dict[str, str]]:
+    """What a project report is built from: its source text and, once filed, its
+    self-evaluation table (data/actuals/), each with sha256."""
+    from helpers import selfeval
+
+    inputs = [_source_record(project)]
+    actuals = selfeval.actuals_file(year, project.id)
+    if actuals is not None:
+        inputs.append(provenance.input_record(actuals))
+    return inputs
 
 
 def _source_record(project: Project) -> dict[str, str]:

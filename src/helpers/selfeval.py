@@ -256,3 +256,35 @@ def score_project(year: int | str, project_id: str, method: str = "2020",
     """The scored self-evaluation of a project-year, None when no table has been filed."""
     path = actuals_file(year, project_id)
     return None if path is None else score_file(path, method, config)
+
+
+SCORE_XLSX_HEADERS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值",
+                      "分值", "得分", "计分依据", "偏差原因分析及改进措施")
+
+
+def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
+    """The scored table as an .xlsx sheet (rows, then 合计 with total and grade), written
+    atomically. Points and scores are numbers rounded to the cent."""
+    from openpyxl import Workbook
+
+    from helpers import atomic
+
+    def cell(value):
+        return float(value) if isinstance(value, Decimal) else value
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评得分"
+    ws.append(list(SCORE_XLSX_HEADERS))
+    for rs in result.rows:
+        r = rs.row
+        ws.append([r.level1, r.level2, r.level3, r.direction, cell(r.target), r.unit, cell(r.actual),
+                   cell(r.points), cell(rs.score), rs.basis, r.reason])
+    ws.append(["合计", "", "", "", "", "", "", cell(sum((rs.row.points for rs in result.rows), Decimal(0))),
+               cell(result.total), f"等级：{result.grade}（{result.method}年办法）", ""])
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=9):
+        for c in row:
+            c.number_format = "0.00"
+    with atomic.atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)

@@ -37,11 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1,
                         help="reports run in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
+    parser.add_argument("--allow-synthetic", action="store_true",
+                        help="also build synthetic test data (texts made by helpers.synthetic)")
 
 
 def run(args: argparse.Namespace) -> int:
     from helpers import batch
 
     batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,
-                force=args.force)
+                force=args.force, allow_synthetic=args.allow_synthetic)
     return 0
