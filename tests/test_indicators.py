@@ -550,3 +550,35 @@ def test_xlsx_leaves_cells_empty_for_missing_values(tmp_path):
     ws = load_workbook(tmp_path / "i.xlsx").active
     values = {r[0]: (r[4], r[5], r[9]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert values["members_per_org"] == (None, "—", "会员人数、协会组织总数")
+
+
+def test_headline_figures_of_the_seed():
+    # The headline indicators declared per type in indicator_defs, with the hand values above:
+    # 1,877,900 ÷ 3,189,000 = 58.89%; 12.80万 + 2.22万 = 15.02万元.
+    from helpers.indicators import headline_figures
+    from helpers.ingest import get_project
+
+    ins = get_project("family-accident-insurance", 2024)
+    assert headline_figures(ins) == [("参保人数", "59,039人"), ("保费收入", "318.90万元"),
+                                     ("赔付率（复算）", "58.89%"), ("计划补助金额合计", "15.02万元")]
+    assoc = get_project("association-operations", 2024)
+    assert headline_figures(assoc, limit=2) == [("协会组织总数", "117个"), ("会员人数", "30,328人")]
+
+
+def test_headline_figures_skip_what_cannot_be_computed():
+    from helpers.indicators import headline_figures
+    from helpers.ingest import get_project
+
+    ins = get_project("family-accident-insurance", 2024)
+    ins.facts = [f for f in ins.facts if f.metric != "premium_income"]
+    names = [n for n, _ in headline_figures(ins)]
+    assert names == ["参保人数", "计划补助金额合计"]    # no premium → no premium, no loss ratio
+
+
+def test_general_projects_declare_no_headlines():
+    from helpers.indicators import headline_figures
+    from helpers.ingest import get_project
+
+    ins = get_project("family-accident-insurance", 2024)
+    ins.type = "general"
+    assert headline_figures(ins) == []

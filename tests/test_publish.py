@@ -20,7 +20,9 @@ def test_indexes_link_existing_reports_with_key_figures(project_copy):
     year = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="family-accident-insurance.html"' in year
     assert "family-accident-insurance.pdf" not in year          # no link to a missing file
-    assert "12.80万元" in year                                    # key figures from the catalogue
+    # key figures: the headline indicators, e.g. 参保人数 59,039人 and 计划补助金额合计
+    # 12.80万 + 2.22万 = 15.02万元
+    assert "参保人数 59,039人" in year and "15.02万元" in year
     assert "构建失败" in year
     root = (project_copy / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="2024/family-accident-insurance.html"' in root and 'href="2024/index.html"' in root

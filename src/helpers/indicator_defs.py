@@ -245,3 +245,9 @@ for _ind in (
               coverage_gap, ("coverage_target", "coverage_rate"), "pct_points", ASSOC, _OUT, "质量指标"),
 ):
     registry.register(_ind)
+
+# Key figures shown on report cards and index pages, per project type.
+registry.set_headlines("accident_insurance", ("insured_persons", "premium_income", "loss_ratio_recomputed",
+                                              "planned_subsidy_amount_total"))
+registry.set_headlines("association", ("organisations_total", "members", "coverage_rate",
+                                       "coverage_target"))

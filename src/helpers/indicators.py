@@ -85,6 +85,7 @@ class IndicatorRegistry:
 
     def __init__(self) -> None:
         self._items: dict[str, Indicator] = {}
+        self._headlines: dict[str, tuple[str, ...]] = {}
 
     def register(self, indicator: Indicator) -> Indicator:
         old = self._items.get(indicator.id)
@@ -101,6 +102,16 @@ class IndicatorRegistry:
 
     def for_type(self, project_type: str) -> list[Indicator]:
         return [i for i in self._items.values() if project_type in i.types]
+
+    def set_headlines(self, project_type: str, indicator_ids: tuple[str, ...]) -> None:
+        """The indicators shown as a project type's key figures (cards, indexes), in order."""
+        unknown = [i for i in indicator_ids if i not in self._items]
+        if unknown:
+            raise ValueError(f"headline indicators not registered: {', '.join(unknown)}")
+        self._headlines[project_type] = tuple(indicator_ids)
+
+    def headlines(self, project_type: str) -> tuple[str, ...]:
+        return self._headlines.get(project_type, ())
 
 
 registry = IndicatorRegistry()
@@ -316,6 +327,19 @@ def compute_indicators(project: Project, reg: IndicatorRegistry | None = None) -
             cat.trace = Trace()
             out.append(_result(ind, cat, f"{ind.id}.{n}", f"{ind.name}·{cat.label}"))
     return out
+
+
+def headline_figures(project: Project, limit: int = 4,
+                     reg: IndicatorRegistry | None = None) -> list[tuple[str, str]]:
+    """(name, display) of the project type's headline indicators that could be computed; empty
+    when the type declares none (the caller then falls back to stated facts)."""
+    reg = reg if reg is not None else _ensure_registered()
+    wanted = reg.headlines(project.type)
+    if not wanted:
+        return []
+    by_id = {r.id: r for r in compute_indicators(project, reg)}
+    out = [(by_id[i].name, by_id[i].display) for i in wanted if i in by_id and by_id[i].value is not None]
+    return out[:limit]
 
 
 COLUMNS = {

@@ -100,13 +100,19 @@ def title_block(ctx: ReportContext) -> Html:
 
 
 def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
-    """A few headline figures for cards and indexes: the funding amounts, then the first
-    stated facts; each (label, display)."""
-    chosen: list[Fact] = list(funding_facts(project))[:2]
+    """A few headline figures for cards and indexes, each (label, display): the project type's
+    headline indicators (helpers.indicators), else the first stated figure of each metric."""
+    indicators = _optional("helpers.indicators")
+    if indicators is not None:
+        figures = indicators.headline_figures(project, limit)
+        if figures:
+            return figures
+    chosen: list[Fact] = []
+    seen: set[str] = set()
     for f in project.facts:
-        if len(chosen) >= limit:
-            break
-        if f not in chosen:
+        key = f.metric or f.label
+        if key not in seen:
+            seen.add(key)
             chosen.append(f)
     return [(f.label, fmt_value(f.value, f.unit)) for f in chosen[:limit]]
 
