@@ -48,3 +48,11 @@ def test_notebooks_are_committed_without_outputs():
         for cell in nb["cells"]:
             assert not cell.get("outputs"), f"{nb_path.name} has outputs"
             assert not cell.get("execution_count"), f"{nb_path.name} has execution counts"
+
+
+def test_setup_is_idempotent():
+    """After `make test` set the project up, the set-up targets are up to date: a second run
+    would install nothing (make -q exits 0 only when no recipe would run)."""
+    r = subprocess.run(["make", "-q", ".venv/.installed", ".venv/.system-deps"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, "make would reinstall: " + r.stdout + r.stderr
