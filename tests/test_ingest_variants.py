@@ -204,3 +204,48 @@ def test_funding_section_figures_are_planned():
     doc = _parse(text)
     f = doc.projects[0].fact("F17")
     assert (f.planned, f.metric) == (True, "planned_subsidy_amount")
+
+
+OTHER_UNIT = """2024年某某县民政局预算重点领域财政项目文本公开
+一、项目名称：高龄老人津贴补助项目
+二、立项依据：根据《某省高龄津贴发放办法》某民发〔2021〕5号。
+三、项目实施单位：某县民政局
+四、项目基本概况
+（一）项目必要性：保障高龄老人基本生活。
+（二）绩效目标合理性：截至2023年底，全县计划生育特殊家庭老人1,046人，在岗护理员56人。截至2024年6月底，已组织1,250名志愿者参加服务，满意度95%以上，较上年提高5个百分点。
+五、项目实施内容
+按照每人每月300元发放津贴，每场活动补助3000元，补贴标准150元/亩，文化站补助5万元／个，维修240处。
+六、资金安排情况
+计划对80至89周岁老人8000人发放津贴。
+七、项目实施计划
+2024年1-12月。
+八、项目实施成效
+老人满意度达到90%。
+"""
+
+
+def test_text_of_another_unit_and_style():
+    """Headings with inline bodies, （一） sub-headings, a title that starts with the year, 截至…底
+    as-of dates, per-unit money written 每人每月…元 / 每场…元, 元/亩, 万元／个, 个百分点, 处, ranges
+    of ages — each value worked by hand (5万元／个 = 50,000 元/个)."""
+    doc = _parse(OTHER_UNIT, name="other.txt")
+    (p,) = doc.projects
+    assert (p.name, p.unit, p.budget_year) == ("高龄老人津贴补助项目", "某某县民政局", 2024)
+    assert [s.number for s in p.sections["overview"].subsections] == ["1", "2"]
+    got = [(f.section, f.label, f.value, f.unit, f.planned, f.as_of, f.approx) for f in p.facts]
+    assert got == [
+        ("四.2", "计划生育特殊家庭老人", Decimal(1046), "人", False, "2023-12-31", None),
+        ("四.2", "在岗护理员", Decimal(56), "人", False, "2023-12-31", None),
+        ("四.2", "组织志愿者参加服务", Decimal(1250), "人", False, "2024-06-30", None),
+        ("四.2", "满意度", Decimal(95), "%", False, "2024-06-30", "以上"),
+        ("四.2", "较上年提高", Decimal(5), "个百分点", False, "2024-06-30", None),
+        ("五", "发放津贴", Decimal(300), "元/人·月", False, None, None),
+        ("五", "活动补助", Decimal(3000), "元/场", False, None, None),
+        ("五", "补贴标准", Decimal(150), "元/亩", False, None, None),
+        ("五", "文化站补助", Decimal(50000), "元/个", False, None, None),
+        ("五", "维修", Decimal(240), "处", False, None, None),
+        ("六", "80至89周岁老人", Decimal(8000), "人", True, None, None),
+        ("八", "老人满意度", Decimal(90), "%", False, None, None),
+    ]
+    # the unit in 三 is the title's unit without its prefix: no warning; ages are not unitless
+    assert doc.notices == []

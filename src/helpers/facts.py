@@ -16,27 +16,32 @@ from helpers.metrics import registry as metric_registry
 from helpers.models import Fact, Notice, Section
 from helpers.normalize import fold
 from helpers.numbers import BARE_NUMBER_RE, find_quantities
-from helpers.template import SUB_RE
+from helpers.template import SUB_RE, sub_number
 
 SENTENCE_END = "。！？!?"
-_CLAUSE_BREAK = set("，。；：、,;:!?！？“”\"《》<>「」『』\n")
+_CLAUSE_BREAK = set("，。；：、,;:!?！？《》<>\n×xX*+=")
 _DATE = r"(?:截止|截至|到)?\s*\d{4}\s*年(?:\s*\d{1,2}(?:\s*-\s*\d{1,2})?\s*月(?:\s*\d{1,2}\s*日)?)?" \
         r"(?:底|末|初|度|上半年|下半年)?"
 _LEAD = re.compile(
     r"^(?:" + _DATE + r"|截至目前|截止目前|目前|当前|现有|现|全区|全市|全县|全省|全州|全镇|全乡|全部|"
-    r"共有|共计|合计|总计|累计|共|其中|对|向|给|已经|已|并|和|及|以及|完成了|完成|实现|每人|每户|"
-    r"年度|全年|当年|今年|本年|新增|达到|有|为|在|从|于)+")
+    r"共有|共计|合计|总计|累计|共|其中|对|向|给|已经|已|并|和|及|以及|完成了|完成|实现|每人|每户|每名|每个|每处|每件|每场|每亩|每次|人均|户均|按照|按|"
+    r"(?:计划|预计|拟)(?:对|向|为|给)(?=.)|"
+    r"年度|全年|当年|今年|本年|新增|达到|有|为|从|同时|另外|此外|并且|还|均|分别)+")
 _TRAIL = re.compile(r"(?:为|达到了|达到|达|共计|共有|合计|总计|累计|共|约|近|超过|逾|是|有|计|增至|"
-                    r"至|到|了|已|对|完成|实现|进行)+$")
+                    r"至|到|了|已|对|完成|实现|进行|按照|按|"
+                    r"(?:每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)(?:每年|每月|每天)?)+$")
 _MODAL = re.compile(r"^(计划|预计|拟|争取|力争|预期|目标)$")
 _FOLLOW_LEAD = re.compile(r"^(?:进行|开展|实施|给予|予以|的|在保)+")
-PLANNED_RE = re.compile(r"计划|预计|拟|争取|力争|目标|预期")
+PLANNED_RE = re.compile(r"计划(?!生育)|预计|拟|争取|力争|(?<!绩效)目标|预期")
 YEAR_RE = re.compile(r"(\d{4})\s*年")
-AS_OF_RE = re.compile(r"(?:截止|截至|截止到|截至到)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_GENERIC = {"money": "金额", "per_capita": "标准", "persons": "人数", "count": "数量", "percent": "比率"}
+AS_OF_RE = re.compile(r"(?:截止|截至)到?\s*(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?"
+                      r"(?:\s*(?P<d>\d{1,2})\s*日|(?P<end>底|末))")
+_GENERIC = {"money": "金额", "per_capita": "标准", "persons": "人数", "count": "数量", "percent": "比率",
+            "points": "百分点"}
 # Numbers that are not facts and need no unit: years, months, days, document numbers, ordinals,
 # list numbers, times.
-_NOT_A_FACT_AFTER = re.compile(r"^\s*(年|月|日|号|届|时|分|岁|周|天|季度|批|版|条|款|章|\)|]|\.|、|-\s*\d)")
+_NOT_A_FACT_AFTER = re.compile(r"^\s*(年|月|日|号|届|时|分|岁|周|天|季度|批|版|条|款|章|\)|]|\.|、|"
+                               r"(?:-|~|至|到)\s*\d)")
 
 
 @dataclass
@@ -67,7 +72,7 @@ def iter_blocks(section: Section, lines: list[str]) -> Iterator[Block]:
         m = SUB_RE.match(fold(printed))
         offset = 0
         if m:
-            sub = m.group("num")
+            sub = sub_number(m)
             rest = printed[m.start("rest"):]
             cut = re.match(r"^[^:：。，,]{1,24}?\s*[:：]\s*", rest)
             sub_title = cut.group(0).rstrip(" :：") if cut else ""
@@ -132,6 +137,8 @@ def _strip_span(folded: str) -> tuple[int, int]:
         a, b = na, nb
 
 
+_VERB_ONLY = re.compile(r"^(组织|发放|培训|资助|救助|慰问|走访|开展|新增|帮扶|服务|覆盖|惠及|建成|建立|"
+                        r"招募|安置|投保|承保|补助|补贴|奖励|表彰|吸纳|认定|选派|招聘)$")
 _VERB = re.compile(r"(完成了?|实现|收取|收缴|支付|发放|拨付|投入|安排|筹集|支出)\s*$")
 
 
@@ -144,6 +151,8 @@ def _label(pre: str, fpre: str, post: str, fpost: str, kind: str, prev_same_unit
     post_s = post.strip()[fl.end() if fl else 0:]
     t = _TRAIL.search(fold(post_s))
     tail = post_s[:t.start()].strip() if t else post_s.strip()
+    if head and _VERB_ONLY.match(head) and tail and not re.search(r"\d", tail) and len(tail) <= 12:
+        return head + tail          # 组织1,250名高校毕业生 → 组织高校毕业生
     if head and not _MODAL.match(head):
         return head
     if tail and not re.search(r"\d", tail) and len(tail) <= 16:
@@ -205,10 +214,7 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
         years = YEAR_RE.findall(before)
         as_of = None
         for m in AS_OF_RE.finditer(before):
-            try:
-                as_of = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-            except ValueError:
-                as_of = None
+            as_of = _as_of(m)
         # A funding or implementation plan states plans throughout, planning word or not.
         planned = bool(PLANNED_RE.search(before)) or block.section.key in ("funding", "plan")
         parent = group_parent.id if group_parent is not None and group_parent.unit == q.unit else None
@@ -225,6 +231,22 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
         facts.append(fact)
         sentence_facts.append(fact)
         prev_end = q.end
+
+
+def _as_of(m: re.Match[str]) -> str | None:
+    """截至2023年9月30日 → 2023-09-30; 截至2024年6月底 → 2024-06-30; 截至2023年底 → 2023-12-31."""
+    y = int(m.group("y"))
+    month = int(m.group("m")) if m.group("m") else None
+    try:
+        if m.group("d"):
+            if month is None:
+                return None
+            return _dt.date(y, month, int(m.group("d"))).isoformat()
+        month = month or 12
+        first_next = _dt.date(y + month // 12, month % 12 + 1, 1)
+        return (first_next - _dt.timedelta(days=1)).isoformat()
+    except ValueError:
+        return None
 
 
 def _unitless(block: Block, fs: str, path: str) -> list[Notice]:

@@ -19,6 +19,9 @@ from helpers.synthetic import SYNTHETIC_MARK
 from helpers.template import EXPECTED_KEYS, RawProject, split_projects
 
 TITLE_RE = re.compile(r"^(?P<unit>.+?)\s*(?P<year>\d{4})\s*年(?:度)?")
+# "2024年某某县文化和旅游局预算重点领域…": the year first, the unit up to 预算/部门/财政/项目.
+TITLE_YEAR_FIRST_RE = re.compile(
+    r"^\s*(?P<year>\d{4})\s*年(?:度)?\s*(?P<unit>.+?)\s*(?=部门|预算|财政|项目|重点)")
 TEXT_SUFFIXES = (".txt", ".text")
 
 
@@ -88,14 +91,16 @@ def _project(raw: RawProject, lines: list[str], path: str, year_hint: int | None
         notices.append(Notice(path, where, f"project {name!r}: empty section(s) {', '.join(empty)}"))
     unit, year = "", None
     if raw.title:
-        m = TITLE_RE.match(fold(raw.title))
+        folded_title = fold(raw.title)
+        m = TITLE_YEAR_FIRST_RE.match(folded_title) or TITLE_RE.match(folded_title)
         if m:
-            unit, year = raw.title[:m.end("unit")].strip(), int(m.group("year"))
+            unit = raw.title[m.start("unit"):m.end("unit")].strip()
+            year = int(m.group("year"))
     unit_sec = sections.get("unit")
     stated_unit = unit_sec.text.strip().split("\n")[0].strip().rstrip("。") if unit_sec else ""
     if not unit:
         unit = stated_unit
-    elif stated_unit and stated_unit != unit:
+    elif stated_unit and not (unit.endswith(stated_unit) or stated_unit.endswith(unit)):
         notices.append(Notice(path, unit_sec.line, f"implementing unit {stated_unit!r} differs from "
                                                    f"the title's {unit!r}"))
     if year is None:

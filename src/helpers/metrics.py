@@ -67,7 +67,7 @@ class MetricRegistry:
 registry = MetricRegistry()
 
 _INSURE = r"参保|承保|投保|在保"
-_SUBSIDY = r"补助|补贴|资助|扶助"
+_SUBSIDY = r"补助|补贴|资助|扶助|津贴|救助"
 # Registration block, in priority order.
 for _rule in (
     MetricRule("loss_ratio", "赔付率", ("%",), label=r"赔付率|赔付比例|赔款率|赔付比率"),
@@ -87,9 +87,9 @@ for _rule in (
     MetricRule("subsidised_persons", "补助人数", ("人", "户"), clause=_SUBSIDY, planned=False,
                top_level=True),
     MetricRule("subsidy_amount", "补助金额", ("元",), clause=_SUBSIDY, planned=False),
-    MetricRule("org_district", "区（县）级协会", ("个",), label=r"^(区|县|市|旗)级"),
-    MetricRule("org_township", "乡（镇、街道）级协会", ("个",), label=r"^(乡|镇|街道)"),
-    MetricRule("org_village", "村（社区）级协会", ("个",), label=r"^(村|社区|居委)"),
+    MetricRule("org_district", "区（县）级协会", ("个",), label=r"^(区|县|市|旗)级.*(协会|组织)"),
+    MetricRule("org_township", "乡（镇、街道）级协会", ("个",), label=r"^(乡|镇|街道).*(协会|组织)"),
+    MetricRule("org_village", "村（社区）级协会", ("个",), label=r"^(村|社区|居委).*(协会|组织)"),
     MetricRule("organisations_total", "协会组织总数", ("个",), label=r"组织|协会", top_level=True),
     MetricRule("members", "会员人数", ("人",), label=r"会员"),
 ):

@@ -36,6 +36,18 @@ for _p, _u, _s, _k in (
     ("元/户", "元/户", 1, "per_capita"),
     ("万元/户", "元/户", 10_000, "per_capita"),
     ("元/件", "元/件", 1, "per_capita"),
+    ("元/个", "元/个", 1, "per_capita"),
+    ("万元/个", "元/个", 10_000, "per_capita"),
+    ("元/处", "元/处", 1, "per_capita"),
+    ("万元/处", "元/处", 10_000, "per_capita"),
+    ("元/亩", "元/亩", 1, "per_capita"),
+    ("元/场", "元/场", 1, "per_capita"),
+    ("元/次", "元/次", 1, "per_capita"),
+    ("元/人/月", "元/人·月", 1, "per_capita"),
+    ("元/人·月", "元/人·月", 1, "per_capita"),
+    ("元/人·年", "元/人", 1, "per_capita"),
+    ("元/月", "元/月", 1, "per_capita"),
+    ("元/天", "元/天", 1, "per_capita"),
     ("万人次", "人次", 10_000, "persons"),
     ("人次", "人次", 1, "persons"),
     ("万人", "人", 10_000, "persons"),
@@ -45,7 +57,9 @@ for _p, _u, _s, _k in (
     ("万户", "户", 10_000, "count"),
     ("户", "户", 1, "count"),
     ("家", "家", 1, "count"),
+    ("个百分点", "个百分点", 1, "points"),
     ("个", "个", 1, "count"),
+    ("处", "处", 1, "count"),
     ("件", "件", 1, "count"),
     ("起", "件", 1, "count"),
     ("例", "例", 1, "count"),
@@ -58,7 +72,8 @@ for _p, _u, _s, _k in (
     register_unit(_p, _u, _s, _k)
 
 # A unit must not run on into a word it only starts (个人, 家庭, 项目, 名称, 次数 are words).
-_UNIT_NOT_BEFORE = {"个": "人体案别", "家": "庭属长", "项": "目", "名": "称单义额", "次": "数序",
+_UNIT_NOT_BEFORE = {"个": "人体案别", "处": "理置于长室", "家": "庭属长", "项": "目", "名": "称单义额",
+                    "次": "数序",
                     "期": "间限末初", "人": "员口民均", "例": "如外", "起": "来步到", "位": "置于",
                     "场": "所地", "元": ""}
 
@@ -70,7 +85,11 @@ NUMBER_RE = re.compile(
     r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
-_PER_BEFORE = re.compile(r"(每人|人均|每户|户均)\s*(?:补助|标准|为|约)*\s*$")
+_PER_BEFORE = re.compile(r"(?P<per>每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)"
+                         r"(?P<period>每年|每月|每天)?[\u4e00-\u9fff]{0,8}?\s*$")
+_PER_UNIT = {"每人": "元/人", "人均": "元/人", "每名": "元/人", "每户": "元/户", "户均": "元/户",
+             "每个": "元/个", "每处": "元/处", "每件": "元/件", "每场": "元/场", "每亩": "元/亩",
+             "每次": "元/次"}
 BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -107,9 +126,13 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
         # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
         spec = UNITS[unit]
         # "每人40元", "人均1.2万元": per-capita money written with the 每人 before the number.
-        per = _PER_BEFORE.search(folded[max(0, m.start() - 8):m.start()])
+        # "每人40元", "每人每年救助标准为16,000元", "每场3000元": per-unit money written with the
+        # 每… before the number.
+        per = _PER_BEFORE.search(folded[max(0, m.start() - 14):m.start()])
         if spec.kind == "money" and per:
-            per_unit = "元/人" if "人" in per.group(1) else "元/户"
+            per_unit = _PER_UNIT[per.group("per")]
+            if per.group("period") == "每月" and per_unit == "元/人":
+                per_unit = "元/人·月"
             spec = UnitSpec(unit, per_unit, spec.scale, "per_capita")
         int_part = m.group("int").replace(",", "")
         frac = m.group("frac") or ""
@@ -123,8 +146,12 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
                     break
         elif approx == "来" and spec.kind == "money":
             approx = None  # "3来元" does not occur; keep the rule narrow
-        value = number if spec.kind == "percent" else number * spec.scale
-        if spec.kind != "percent" and value == value.to_integral_value():
+        if approx is None:
+            tail = re.match(r"\s*(以上|以下|左右|上下)", folded[m.end():m.end() + 3])
+            if tail:
+                approx = tail.group(1)
+        value = number if spec.kind in ("percent", "points") else number * spec.scale
+        if spec.kind not in ("percent", "points") and value == value.to_integral_value():
             value = value.quantize(Decimal(1))
         out.append(Quantity(
             start=start, end=m.end(), raw=printed[start:m.end()], value=value, unit=spec.unit,

@@ -15,7 +15,14 @@ from helpers.normalize import fold
 
 CN_NUMERALS = "一二三四五六七八九十"
 TOP_RE = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]{1,3})\s*[、,.]\s*(?P<rest>.*)$")
-SUB_RE = re.compile(r"^\s*[(]?(?P<num>\d{1,2})\s*(?:[.、)]|\s)\s*(?!\d)(?P<rest>.*)$")
+SUB_RE = re.compile(
+    r"^\s*(?:\(\s*(?P<cn>[一二三四五六七八九十]{1,3})\s*\)\s*[、.]?"
+    r"|[(]?(?P<num>\d{1,2})\s*(?:[.、)]|\s))\s*(?!\d)(?P<rest>.*)$")
+
+
+def sub_number(m: re.Match[str]) -> str:
+    """The sub-section number as digits: "2." → "2", "（二）" → "2"."""
+    return m.group("num") if m.group("num") else str(cn_number(m.group("cn")))
 
 # Registration block: heading keywords → canonical section key (first match wins).
 SECTION_KEYS: tuple[tuple[str, str], ...] = (
@@ -139,7 +146,7 @@ def _make_section(num: str, title: str, inline: str, i: int, body: list[int], li
             sub_title, sub_body = split_heading(lines[k][sm.start("rest"):])
             if not sub_body and len(sub_title) > 24:
                 sub_title, sub_body = "", lines[k][sm.start("rest"):].strip()
-            subs.append(Subsection(sm.group("num"), sub_title, sub_body, k + 1))
+            subs.append(Subsection(sub_number(sm), sub_title, sub_body, k + 1))
         elif subs and lines[k].strip():
             subs[-1].text = (subs[-1].text + "\n" + lines[k].rstrip()).strip("\n")
     end_line = (body[-1] + 1) if body else i + 1
