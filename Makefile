@@ -6,7 +6,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SYSSTAMP := $(VENV)/.system-deps
 JOBS ?=
 ARGS ?=
 
@@ -15,20 +14,16 @@ ARGS ?=
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml | system-deps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: '$(PYTHON) -m venv' failed: install python3-venv (Debian) or use Python 3.11+ with ensurepip" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-$(SYSSTAMP): scripts/ensure-system-deps.sh | $(STAMP)
-	bash scripts/ensure-system-deps.sh
-	@touch $(SYSSTAMP)
+setup: system-deps $(STAMP) ## Create/update the project venv and system packages (idempotent)
 
-setup: $(STAMP) $(SYSSTAMP) ## Create/update the project venv and system packages (idempotent)
-
-system-deps: ## Check (and install with apt-get if missing) chromium, CJK fonts, poppler
-	bash scripts/ensure-system-deps.sh
+system-deps: ## Check (and install with apt-get if missing) chromium, CJK fonts, poppler, venv
+	@bash scripts/ensure-system-deps.sh
 
 ingest: setup ## Parse data/raw/ into data/derived/ tables
 	$(PY) -m helpers ingest

@@ -5,6 +5,8 @@
 set -euo pipefail
 
 need=()
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
@@ -14,7 +16,7 @@ grep -qi 'Noto Sans CJK' <<<"$fonts" || need+=(fonts-noto-cjk)
 grep -qi 'wqy-microhei' <<<"$fonts" || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: ok (chromium, poppler-utils, fonts-noto-cjk, fonts-wqy-microhei)"
+  echo "system packages: ok ($(chromium --version 2>/dev/null | head -n 1), poppler-utils, fonts-noto-cjk, fonts-wqy-microhei)"
   exit 0
 fi
 
