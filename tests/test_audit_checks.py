@@ -269,3 +269,102 @@ def test_past_dated_period_in_funding_is_not_a_plan():
     text = BASE.replace("计划生育家庭意外伤害保险支出计划：申请政府补贴。",
                         "截至2024年9月已拨付上年补助。计划生育家庭意外伤害保险支出计划：申请政府补贴。")
     assert audit_text(text, checks=["year_reference"]) == []
+
+
+# ---------------------------------------------------------------------------- QA texts
+# qa_*.txt are unseen texts from the QA round (utf-8 copies of /tmp/qa t01/t02/t03/t04/t07, c09,
+# c18); each test plants the QA edit (e06, e09, e10, e14, e17) and checks the clean text is silent.
+
+def qa(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, old, new, stated, computed", [
+    # e06: 620 + 430 + 165 = 1,215万元 ≠ 合计…需资金1,225万元 (合计 governs the whole segment)
+    ("qa_education_aid.txt", "需资金1,215万元", "需资金1,225万元", 12250000, 12150000),
+    # e14: 1,281,600 + 153,600 = 143.52万元 ≠ 合计安排资金145.52万元 (total has no metric)
+    ("qa_village_doctors.txt", "合计安排资金143.52万元", "合计安排资金145.52万元", 1455200, 1435200),
+    # e17: 480 + 69.6 + 12 = 561.6万元 ≠ 共计需资金571.6万元
+    ("qa_elderly_allowance.txt", "共计需资金561.6万元", "共计需资金571.6万元", 5716000, 5616000),
+])
+def test_marked_money_total_against_its_categories(name, old, new, stated, computed):
+    text = qa(name)
+    assert old in text
+    assert audit_text(text, checks=["category_sum"]) == []
+    found = keys(audit_text(text.replace(old, new), checks=["category_sum"]))
+    assert found == {("category_sum", "error", "六", Decimal(stated), Decimal(computed))}
+
+
+def test_persons_total_still_reported_once():
+    # e07: 6,200 + 2,150 + 1,650 = 10,000人 ≠ 合计资助10,500人: one finding, not two
+    text = qa("qa_education_aid.txt").replace("合计资助10,000人", "合计资助10,500人")
+    found = keys(audit_text(text, checks=["category_sum"]))
+    assert found == {("category_sum", "error", "六", Decimal(10500), Decimal(10000))}
+
+
+def test_bracketed_explanations_are_not_categories():
+    # t04 P3: 17.2万元（86个×2000元）+ 4.5万元（9个×5000元）= 合计21.7万元; 2000元/5000元 are not items
+    text = qa("qa_three_projects.txt")
+    assert audit_text(text, checks=["category_sum"]) == []
+    found = keys(audit_text(text.replace("合计21.7万元", "合计22.7万元"), checks=["category_sum"]))
+    assert found == {("category_sum", "error", "六", Decimal(227000), Decimal(217000))}
+
+
+@pytest.mark.parametrize("name", ["qa_elderly_allowance.txt", "qa_elderly_allowance_noparent.txt"])
+def test_standard_paired_with_the_count_of_its_category(name):
+    # t02 / c18: "80至89周岁补助标准600元/人，需资金480万元" goes with 80至89周岁8000人, not with
+    # 约8600人 (t02) or the nearest 100周岁以上20人 (c18)
+    text = qa(name)
+    assert audit_text(text, checks=["product"]) == []
+    found = keys(audit_text(text.replace("需资金69.6万元", "需资金79.6万元"), checks=["product"]))
+    # 580人 × 1200元/人 = 696,000 元 ≠ 79.6万元
+    assert found == {("product", "error", "六", Decimal(796000), Decimal(696000))}
+
+
+def test_standard_without_category_after_a_list_of_counts_is_not_paired():
+    # Counts listed by category, then one standard that names none: no unambiguous pairing.
+    text = qa("qa_elderly_allowance_noparent.txt").replace("80至89周岁补助标准600元/人", "补助标准600元/人")
+    assert audit_text(text, checks=["product"]) == []
+
+
+def test_stated_share_against_its_numerator_and_denominator():
+    # c09: 12,480 ÷ 99,840 = 12.50% = 占比12.5%; e09 writes 13.5%
+    text = qa("qa_education_share.txt")
+    assert audit_text(text, checks=["ratio", "integrality"]) == []
+    found = audit_text(text.replace("占比12.5%", "占比13.5%"), checks=["ratio", "integrality"])
+    assert keys(found) == {("ratio", "error", "四.2", Decimal("13.5"), Decimal("12.50"))}
+    assert "12,480人 ÷" in found[0].message and "99,840人" in found[0].message
+    # 12.46% is outside 12.5 ± 0 (exact counts): ±0.005 of the printed 12.46 → error
+    assert audit_text(text.replace("占比12.5%", "占比12.46%"), checks=["ratio"])
+
+
+def test_share_of_one_of_several_parts_needs_the_part_named():
+    # t04 P2: "参保1,046人，其中失独家庭成员612人，伤残家庭成员434人，参保率100%" is not 434 ÷ 1,046
+    text = qa("qa_three_projects.txt").replace("参保率100%", "参保率41.5%")
+    assert audit_text(text, checks=["ratio"]) == []
+
+
+def test_integrality_only_over_a_base_of_the_percentages_subject():
+    # t07: 康复服务覆盖率88.6% next to 救助残疾儿童186人: 186 is not said to be the base → no note
+    text = qa("qa_disability_rehab.txt")
+    assert "186人" in text and "88.6%" in text
+    assert audit_text(text, checks=["integrality"]) == []
+    # t01: 达标率98.59% of 村卫生室 is over 村卫生室142个 (140/142), not over 356 doctors
+    text = qa("qa_village_doctors.txt")
+    assert audit_text(text, checks=["integrality"]) == []
+    found = keys(audit_text(text.replace("达到98.59%", "达到98.50%"), checks=["integrality"]))
+    assert [k[:3] for k in found] == [("integrality", "note", "四.2")]
+
+
+def test_copied_section_message_names_both_projects_and_the_section():
+    # e10: P1's 八 pasted over P2's 八 (P2 of unknown type): a warning naming both
+    text = qa("qa_three_projects.txt")
+    heads = [i for i in range(len(text)) if text.startswith("八、项目实施成效", i)]
+    p1_eight = text[heads[0]:text.index("\n", text.index("\n", heads[0]) + 1)]
+    p2_end = text.index("\n", text.index("\n", heads[1]) + 1)
+    planted = text[:heads[1]] + p1_eight + text[p2_end:]
+    found = [f for f in audit_text(planted, checks=["duplicate_section"]) if f.section == "八"]
+    assert len(found) == 1
+    msg = found[0].message
+    assert "八、项目实施成效" in msg and found[0].project_name in msg
+    assert "计划生育家庭意外伤害保险项目" in msg

@@ -16,13 +16,18 @@ from helpers.audit_intervals import (
     DENOMINATOR_UNITS,
     PER_UNIT,
     ZERO,
+    clause_before,
+    in_brackets,
     interval,
     is_total,
+    locate,
     meets,
     per_unit,
     quotes,
+    segment_of,
     show,
     shown,
+    signals_total,
     uncertainty,
 )
 from helpers.formatting import fmt_decimal, round_half_up
@@ -38,23 +43,63 @@ def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
     return out
 
 
+_CATEGORY_NOISE = re.compile(
+    r"补助标准|救助标准|资助标准|补贴标准|发放标准|保费标准|标准|每人|每户|每件|每年|每月|每季度|"
+    r"按照|按|为|的|其中|计划|预计|拟|补助|资助|救助|发放|[\\s,，、:：;；。()（）]")
+
+
+def category_key(label: str) -> str:
+    """The category words of a label: "80至89周岁补助标准" → "80至89周岁"; "补助标准" → ""."""
+    key = _CATEGORY_NOISE.sub("", fold(label or ""))
+    return key if len(key) >= 2 else ""
+
+
+def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
+                pos: dict[str, tuple[int, int]], line_facts: list[Fact]) -> Fact | None:
+    """The head count a standard applies to, or None when no pairing is unambiguous.
+
+    1. The standard names a category (80至89周岁补助标准600元/人): the one count before it on the
+       paragraph whose label shares those words (80至89周岁8000人), whether or not it is a part
+       of a larger total; two such counts → no pairing.
+    2. Otherwise the nearest count before it (after any earlier standard), not a part, when it
+       stands in the standard's own sentence segment, or when it is the only such count since
+       the previous standard and is not split into categories itself."""
+    counts = [f for f in before if f.unit == per and not per_unit(f)]
+    key = category_key(std.label)
+    if key:
+        matches = [f for f in counts if (k := category_key(f.label)) and (key in k or k in key)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            return None
+    since: list[Fact] = []
+    for j in range(len(before) - 1, -1, -1):
+        if pers[j]:
+            break
+        f = before[j]
+        if f.unit == per and f.parent is None:
+            since.append(f)
+    if not since:
+        return None
+    near = since[0]
+    if near.id in pos and std.id in pos and near.quote == std.quote and \
+            segment_of(near, pos[near.id][0]) == segment_of(std, pos[std.id][0]):
+        return near
+    has_parts = any(f.parent == near.id for f in line_facts)
+    return near if len(since) == 1 and not has_parts else None
+
+
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
-    """(count, standard, amount) on one paragraph: the count just before the standard (after any
-    earlier standard) and the first amount after it, before the next count or standard."""
+    """(count, standard, amount) on one paragraph: the count the standard applies to (see
+    ``_pair_count``) and the first amount after the standard, before the next count or standard."""
+    pos = locate(facts)
     for line_facts in _by_line(facts).values():
         pers = [per_unit(f) for f in line_facts]
         for i, std in enumerate(line_facts):
             per = pers[i]
             if per is None:
                 continue
-            count = None
-            for j in range(i - 1, -1, -1):
-                f = line_facts[j]
-                if pers[j]:
-                    break
-                if f.unit == per and f.parent is None:
-                    count = f
-                    break
+            count = _pair_count(std, per, line_facts[:i], pers[:i], pos, line_facts)
             amount = None
             for j in range(i + 1, len(line_facts)):
                 f = line_facts[j]
@@ -124,6 +169,7 @@ def check_categories(ctx) -> Iterator:
     the same metric elsewhere (or marked 合计/共计, or approximate). Figures in the funding and
     plan sections count as planned whatever their own sentence says."""
     plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
+    compared: set[str] = set()
 
     def planned_(f: Fact) -> bool:
         return f.planned or f.section.split(".")[0] in plans
@@ -145,6 +191,7 @@ def check_categories(ctx) -> Iterator:
                     years = {c.year for c in cats} | {total.year}
                     if len(years - {None}) > 1:
                         continue
+                    compared.add(total.id)
                     lo = sum((interval(c)[0] for c in cats), ZERO)
                     hi = sum((interval(c)[1] for c in cats), ZERO)
                     t_lo, t_hi = interval(total)
@@ -160,6 +207,68 @@ def check_categories(ctx) -> Iterator:
                                  f"{' + '.join(c.raw for c in cats)} = {show(computed, total.unit)}，"
                                  f"而第{total.section}部分写{shown(total)}（按文字应在{rng}之间），"
                                  "两者不符。"))
+
+
+    yield from _marked_totals(ctx, compared)
+
+
+def _sum_interval(facts: list[Fact]) -> tuple[Decimal, Decimal]:
+    return (sum((interval(f)[0] for f in facts), ZERO), sum((interval(f)[1] for f in facts), ZERO))
+
+
+def _marked_totals(ctx, compared: set[str]) -> Iterator:
+    """A total the text marks (合计/共计/总计/总额/累计 in its sentence segment, 共 in its clause)
+    in the funding section against the other figures of the same unit listed there: not parts of
+    another figure (其中), not totals themselves, not per-capita standards, not explanations in
+    brackets (86个×2000元). The categories are those between the previous marked total of that unit
+    and this one (or, if fewer than two, those after it up to the next). No metric ids are used.
+    When the whole list does not add up but a run of it ending next to the total does, the list
+    is taken to hold something else as well (sources and uses): no finding."""
+    project = ctx.project
+    funding = {s.number for s in project.sections.values() if s.key == "funding"}
+    pos = locate(project.facts)
+    by_section: dict[str, list[Fact]] = {}
+    for f in project.facts:
+        if f.section.split(".")[0] in funding and f.id in pos and f.parent is None and \
+                f.unit != "%" and f.unit not in PER_UNIT and per_unit(f) is None and \
+                not in_brackets(f, pos[f.id][0]):
+            by_section.setdefault(f.section, []).append(f)
+    for section, figs in by_section.items():
+        for unit in dict.fromkeys(f.unit for f in figs):
+            same = [f for f in figs if f.unit == unit]
+            marks = [signals_total(f, pos[f.id][0]) for f in same]
+            for i, total in enumerate(same):
+                if not marks[i] or total.id in compared:
+                    continue
+                before: list[Fact] = []
+                for j in range(i - 1, -1, -1):
+                    if marks[j]:
+                        break
+                    before.insert(0, same[j])
+                after: list[Fact] = []
+                for j in range(i + 1, len(same)):
+                    if marks[j]:
+                        break
+                    after.append(same[j])
+                cats = before if len(before) >= 2 else after
+                if len(cats) < 2 or len(({c.year for c in cats} | {total.year}) - {None}) > 1:
+                    continue
+                t_iv = interval(total)
+                if meets(_sum_interval(cats), t_iv):
+                    continue
+                runs = [cats[k:] for k in range(1, len(cats) - 1)] if cats is before else \
+                       [cats[:k] for k in range(2, len(cats))]
+                if any(meets(_sum_interval(r), t_iv) for r in runs):
+                    continue
+                computed = sum((c.value for c in cats), ZERO)
+                rng = f"{show(t_iv[0], unit)}～{show(t_iv[1], unit)}"
+                yield ctx.finding(
+                    "category_sum", section=total.section, facts=[total, *cats], unit=unit,
+                    stated=total.value, computed=computed, tolerance=(t_iv[1] - t_iv[0]) / 2,
+                    quote=quotes(total, *cats),
+                    message=(f"第{section}部分分项列出的{' + '.join(c.raw for c in cats)} = "
+                             f"{show(computed, unit)}，而文本写合计{total.label}{shown(total)}"
+                             f"（按文字应在{rng}之间），两者不符。"))
 
 
 # ---------------------------------------------------------------------------- ratios
@@ -229,6 +338,70 @@ def check_ratios(ctx) -> Iterator:
                          f"与所写数字不符。{_basis_note(num, den)}"))
 
 
+    yield from _share_ratios(ctx)
+
+
+SHARE_WORDS = re.compile(r"占比|占|比例|比重|率")
+
+
+def share_pair(p: Fact, facts: list[Fact],
+               pos: dict[str, tuple[int, int]] | None = None) -> tuple[Fact, Fact] | None:
+    """(numerator, denominator) of a stated share when its sentence gives both: the figure just
+    before the percentage is a part (其中) of a total in the same sentence, with the same unit
+    ("全县在校学生共有99,840人，其中受资助学生12,480人，占比12.5%"). When the total has several
+    parts in the sentence, the percentage's clause must name the part. Else None."""
+    if p.unit != "%" or "满意" in p.label:
+        return None
+    pos = pos if pos is not None else locate(facts)
+    if p.id not in pos:
+        return None
+    clause = clause_before(p, pos[p.id][0])
+    if not (SHARE_WORDS.search(p.label) or SHARE_WORDS.search(clause)):
+        return None
+    same = sorted((f for f in facts if f.line == p.line and f.quote == p.quote and f.id in pos),
+                  key=lambda f: pos[f.id][0])
+    i = next(k for k, f in enumerate(same) if f is p)
+    if i == 0:
+        return None
+    num = same[i - 1]
+    den = next((f for f in same[:i - 1] if f.id == num.parent), None)
+    if den is None or den.unit != num.unit or num.unit == "%" or den.value <= 0:
+        return None
+    siblings = [f for f in same if f.parent == den.id]
+    if len(siblings) > 1 and not (_stem(num.label) and fold(_stem(num.label)) in fold(clause)):
+        return None
+    return num, den
+
+
+def _share_ratios(ctx) -> Iterator:
+    facts = ctx.project.facts
+    pos = locate(facts)
+    rule_metrics = {r.ratio for r in RATIO_RULES}
+    for r in facts:
+        if r.metric in rule_metrics:
+            continue
+        pair = share_pair(r, facts, pos)
+        if pair is None:
+            continue
+        num, den = pair
+        n_lo, n_hi = interval(num)
+        d_lo, d_hi = interval(den)
+        if d_lo <= 0:
+            continue
+        comp = (n_lo / d_hi * 100, n_hi / d_lo * 100)
+        if meets(comp, interval(r)):
+            continue
+        places = max(r.decimals, 2)
+        computed = round_half_up(num.value / den.value * 100, places)
+        yield ctx.finding(
+            "ratio", section=r.section, facts=(r, num, den), unit="%", stated=r.value,
+            computed=computed, tolerance=r.tolerance, quote=r.quote,
+            message=(f"文本写{r.label}{r.raw}，但同一句中{num.label}{num.raw} ÷ {den.label}{den.raw} = "
+                     f"{fmt_decimal(computed, places)}%（考虑打印精度在"
+                     f"{fmt_decimal(comp[0], places + 1)}%～{fmt_decimal(comp[1], places + 1)}%之间），"
+                     "与所写数字不符。"))
+
+
 # ---------------------------------------------------------------------------- integrality
 
 SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及")
@@ -239,28 +412,56 @@ def _stem(label: str) -> str:
     return _STEM_TAIL.sub("", label).strip()
 
 
+_COUNTS = DENOMINATOR_UNITS | {"人", "人次"}
+
+
 def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]]:
-    """Counts a stated percentage could be taken over: counts of things on its paragraph (persons
-    only from its own sentence), and the sum of the parts of a total that its sentence names."""
+    """Counts a stated percentage can be taken over: only a base of the percentage's own subject.
+
+    1. The sum of the parts of a total on its paragraph that its sentence names (各乡（街道）、
+       村（社区） → 乡11 + 村105 = 116), then that total (117).
+    2. A total whose part (其中) stands in the percentage's own sentence.
+    3. A count on its paragraph, not a part, whose subject the percentage's label names
+       (村卫生室142个 for 村卫生室标准化建设达标率).
+    Any other count on the paragraph (救助残疾儿童186人 next to 康复服务覆盖率) is not taken: the
+    text does not say it is the base."""
     out: list[tuple[str, int, list[Fact]]] = []
+    seen: set[str] = set()
+
+    def add(name: str, n: int, used: list[Fact], first: bool = False) -> None:
+        key = "+".join(f.id for f in used)
+        if key in seen:
+            return
+        seen.add(key)
+        out.insert(0, (name, n, used)) if first else out.append((name, n, used))
+
     same_line = [f for f in facts if f.line == p.line and f is not p and not f.planned and
-                 not f.approx and f.decimals == 0]
+                 not f.approx and f.decimals == 0 and f.unit in _COUNTS]
+    by_id = {f.id: f for f in same_line}
     sentence = fold(p.quote)
-    for f in same_line:
-        if f.parent is None and (f.unit in DENOMINATOR_UNITS or
-                                 (f.unit in ("人", "人次") and f.quote == p.quote)):
-            out.append((f.raw, int(f.value), [f]))
     parents: dict[str, list[Fact]] = {}
     for f in same_line:
         if f.parent and f.unit in DENOMINATOR_UNITS:
             parents.setdefault(f.parent, []).append(f)
-    for parts in parents.values():
+    for parent_id, parts in parents.items():
         named = [f for f in parts if _stem(f.label) and fold(_stem(f.label)) in sentence]
         if len(named) == 1:
-            out.insert(0, (named[0].label + named[0].raw, int(named[0].value), named))
+            add(named[0].label + named[0].raw, int(named[0].value), named)
         elif 2 <= len(named) < len(parts):
             total = sum(int(f.value) for f in named)
-            out.insert(0, ("+".join(f"{_stem(f.label)}{f.raw}" for f in named), total, named))
+            add("+".join(f"{_stem(f.label)}{f.raw}" for f in named), total, named)
+        total_f = by_id.get(parent_id)
+        if named and total_f is not None and total_f.parent is None:
+            add(total_f.raw, int(total_f.value), [total_f])
+    for f in same_line:
+        if f.parent is None and f.quote == p.quote and \
+                any(g.parent == f.id and g.quote == p.quote for g in same_line):
+            add(f.raw, int(f.value), [f])
+    label = fold(p.label)
+    for f in same_line:
+        stem = fold(_stem(category_key(f.label)))
+        if f.parent is None and len(stem) >= 2 and stem in label:
+            add(f.raw, int(f.value), [f])
     return out
 
 
@@ -285,6 +486,8 @@ def check_integrality(ctx) -> Iterator:
             continue
         if not 0 < p.value < 100 or not SHARE.search(p.label) or "满意" in p.label:
             continue
+        if share_pair(p, facts) is not None:
+            continue                # numerator and denominator stated: the ratio check's job
         cands = denominators(p, facts)
         if not cands:
             continue

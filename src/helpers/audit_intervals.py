@@ -117,3 +117,59 @@ def per_unit(f: Fact) -> str | None:
         if m:
             return next((g for g in m.groups() if g), "人")
     return None
+
+
+# ---------------------------------------------------------------------------- positions in the sentence
+
+def locate(facts: list[Fact]) -> dict[str, tuple[int, int]]:
+    """Where each figure stands in its sentence (start, end of its printed form in ``quote``).
+    Figures of one sentence are found in text order, each after the previous one, so "12,480人"
+    after "12,480人次" is not taken for the first."""
+    out: dict[str, tuple[int, int]] = {}
+    cursor: dict[tuple[int, str], int] = {}
+    for f in facts:
+        key = (f.line, f.quote)
+        start = f.quote.find(f.raw, cursor.get(key, 0))
+        if start < 0:
+            start = f.quote.find(f.raw)
+        if start < 0:
+            continue
+        out[f.id] = (start, start + len(f.raw))
+        cursor[key] = start + len(f.raw)
+    return out
+
+
+_SEGMENT_END = "。;；"
+_CLAUSE_END = ",，:：" + _SEGMENT_END
+SCOPED_TOTAL = re.compile(r"合计|共计|总计|总额|累计")
+BARE_GONG = re.compile(r"(?<!中)(?<!公)共(?!同|享|建|青|产|性|识|济|赢|治|计)")
+
+
+def segment_before(f: Fact, start: int) -> str:
+    """The words of the sentence segment (up to the last 。/；) before the figure."""
+    before = fold(f.quote[:start])
+    return before[max(before.rfind(ch) for ch in _SEGMENT_END) + 1:]
+
+
+def clause_before(f: Fact, start: int) -> str:
+    """The words of the clause (up to the last ，/：/；/。) before the figure."""
+    before = fold(f.quote[:start])
+    return before[max(before.rfind(ch) for ch in _CLAUSE_END) + 1:]
+
+
+def segment_of(f: Fact, start: int) -> int:
+    """Index of the sentence segment (split at ；) the figure stands in."""
+    return sum(fold(f.quote[:start]).count(ch) for ch in _SEGMENT_END)
+
+
+def signals_total(f: Fact, start: int) -> bool:
+    """The text marks the figure as a total: 合计/共计/总计/总额/累计 earlier in its sentence
+    segment (合计资助10,000人，需资金1,225万元: both are totals), or 共 in its own clause."""
+    return bool(SCOPED_TOTAL.search(segment_before(f, start)) or
+                BARE_GONG.search(clause_before(f, start)))
+
+
+def in_brackets(f: Fact, start: int) -> bool:
+    """The figure stands inside （…）: an explanation of the figure before it (86个×2000元)."""
+    before = fold(f.quote[:start])
+    return before.count("(") > before.count(")")

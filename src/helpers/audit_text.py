@@ -166,7 +166,7 @@ def check_duplicates(ctx) -> Iterator:
         if foreign_here:
             severity = "error"
             what = "资金安排" if key == "funding" else "内容"
-            why = (f"且讲的是{TYPE_ZH.get(foreign_here, other.name)}的事项，不属于本项目（{project.name}）；"
+            why = (f"且讲的是{TYPE_ZH.get(foreign_here, other.name)}的事项，不属于本项目；"
                    f"本项目的{what}实际上缺失。")
         elif key == "funding" and ratio == 1.0:
             severity, why = "error", "同一份资金安排不可能同时是两个项目的用款计划。"
@@ -180,7 +180,8 @@ def check_duplicates(ctx) -> Iterator:
         yield ctx.finding(
             "duplicate_section", section=unit.section, severity=severity, line=unit.line,
             quote=_excerpt(unit.text),
-            message=f"{unit.label}与同一文本中“{other.name}”的{theirs.label}{same}，{why}")
+            message=(f"本项目（{project.name}）的{unit.label}与同一文本中“{other.name}”的"
+                     f"{theirs.label}{same}，{why}"))
 
 
 def _excerpt(text: str, limit: int = 120) -> str:
