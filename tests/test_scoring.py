@@ -4,6 +4,7 @@ worked by hand; the arithmetic is in the comment next to it."""
 from __future__ import annotations
 
 from decimal import Decimal as D
+from fractions import Fraction as F
 
 import pytest
 
@@ -47,6 +48,54 @@ def score_one(r: Row, method: str = "2020", config: ScoringConfig | None = None)
 ])
 def test_round_cents_is_half_up(value, expected):
     assert round_cents(value) == expected
+
+
+# Exact rounding: the old code divided numerator by denominator at 60 (or 28) digits first, which
+# rounds 0.00499…9 (more nines than digits) up to 0.005000… and then half-up to 0.01.
+NEAR = F(1, 10**70)
+@pytest.mark.parametrize("value, expected", [
+    (F(5, 1000) - NEAR, D("0.00")),          # 0.005 − 10⁻⁷⁰ = 0.00499…9 (67 nines) < tie → 0.00
+    (F(5, 1000) - NEAR / 3, D("0.00")),      # 0.00499…9666… (non-terminating) < tie → 0.00
+    (F(12345, 1000) - NEAR, D("12.34")),     # 12.345 − 10⁻⁷⁰ = 12.34499…9 → 12.34
+    (F(12345, 1000), D("12.35")),            # exactly 12.345: a tie → up
+    (F(12345, 1000) + NEAR, D("12.35")),     # just above the tie → up
+    (F(1, 8), D("0.13")),                    # 0.125 exactly: half-up 0.13 (half-even: 0.12)
+    (F(-1, 8), D("-0.13")),                  # sign restored: ties away from zero
+    (F(-1, 1000), D("0.00")),                # −0.001 → 0.00, no negative zero
+    (F(2, 3), D("0.67")),                    # 0.666… → 0.67
+    (F(10**20 + 1, 200), D("500000000000000000.01")),  # 5·10¹⁷ + 0.005: a tie beyond 17 digits → up
+    (D("9.994999999999999999999999999999"), D("9.99")),  # 31 digits, below the tie
+])
+def test_round_cents_is_exact(value, expected):
+    assert round_cents(value) == expected
+    assert round_cents(value).as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize("target, actual, points, expected", [
+    # 1 × 0.00049…9 (70 decimals, 67 nines) / 1 × 10 = 0.00499…9 < 0.005 → 0.00 (60-digit division gave 0.01)
+    ("1", "0." + "0" * 3 + "4" + "9" * 66, "10", "0.00"),
+    # 10 × (0.0015 − 10⁻⁷⁰)/3 = 0.005 − 10⁻⁶⁹/3 = 0.00499…9666… → 0.00
+    ("3", "0.0014" + "9" * 66, "10", "0.00"),
+    # 1 × 1/8 = 0.125 exactly → 0.13 (half-up, not half-even)
+    ("8", "1", "1", "0.13"),
+    # 10 × 12.345/100 = 1.2345 → 1.23 (below the tie at the 2nd decimal)
+    ("100", "12.345", "10", "1.23"),
+    # 10 × 12.35/1000 = 0.1235 → 0.12
+    ("1000", "12.35", "10", "0.12"),
+])
+def test_row_score_is_rounded_once_exactly(target, actual, points, expected):
+    rs, _ = score_one(row(target=target, actual=actual, points=points, reason="x"))
+    assert rs.score == D(expected)
+
+
+def test_execution_rate_is_rounded_once_exactly():
+    # A = 1, B = 0.96545 − 10⁻⁵⁰ (50 decimals): B/A × 100 = 96.545 − 10⁻⁴⁸ → 96.54. Dividing at
+    # 40 digits first gave 96.54500…0 and then 96.55.
+    b = "0.96544" + "9" * 45
+    assert F(D(b)) == F(96545, 10**5) - F(1, 10**50)
+    execution = row(level1="预算执行率", direction="", target="1", actual=b, points="10", reason="x")
+    _, result = score_one(execution)
+    assert result.execution_rate_pct == D("96.54")
 
 
 @pytest.mark.parametrize("total, expected", [

@@ -4,15 +4,16 @@ Two methods live in a registry, ``"2020"`` (财预〔2020〕10号, the default) 
 (财预〔2021〕101号); see docs/domain.md §2 and the assumptions log in docs/scoring.md.
 
 Arithmetic is exact (``fractions.Fraction`` built from ``Decimal`` inputs); each row score is then
-rounded once to 2 decimals half-up (``Decimal.quantize(ROUND_HALF_UP)``), the total is the sum of the
-rounded row scores and the grade follows 10号 art. 18.
+rounded once to 2 decimals half-up, exactly from the fraction (no intermediate decimal division), the
+total is the sum of the rounded row scores and the grade follows 10号 art. 18.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -142,16 +143,19 @@ class ScoreResult:
     rows: list[RowScore]
     total: Decimal
     grade: str
-    execution_rate: Decimal | None           # percent, exact (B/A × 100), None without the row
+    execution_rate: Decimal | None           # percent B/A × 100 (to 40 digits), None without the row
     warnings: list[ScoreWarning] = field(default_factory=list)
     source: str | None = None                # the table it came from, where there is one
     encoding: str | None = None
+    execution_ratio: Fraction | None = None  # B/A exact, when known
 
     @property
     def execution_rate_pct(self) -> Decimal | None:
-        """The execution rate as a percent number rounded half-up to 2 decimals."""
+        """The execution rate as a percent number rounded half-up to 2 decimals (from the exact
+        ratio when there is one, so never rounded twice)."""
+        if self.execution_ratio is not None:
+            return round_cents(self.execution_ratio * 100)
         return None if self.execution_rate is None else round_cents(self.execution_rate)
-
 
     def to_json(self) -> dict[str, Any]:
         """The `score --json` contract (docs/design.md): add fields freely, never rename."""
@@ -188,13 +192,13 @@ def to_fraction(value: Decimal | int) -> Fraction:
 
 
 def round_cents(value: Fraction | Decimal | int) -> Decimal:
-    """Half-up to 2 decimals. A Fraction is divided out at 60 digits first: ties (x.xx5) are
-    terminating decimals, so they come out exact and round up."""
-    if isinstance(value, Fraction):
-        with localcontext() as ctx:
-            ctx.prec = 60
-            value = Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Half-up (ties away from zero) to 2 decimals, exactly: n = floor(|f| × 100 + 1/2) on the exact
+    fraction, sign restored, n / 100 built from its digits. No decimal division happens first, so a
+    value just below a tie (x.xx4999… to any length) never rounds up, and a tie x.xx5 always does."""
+    f = value if isinstance(value, Fraction) else Fraction(value)
+    n = math.floor(abs(f) * 100 + Fraction(1, 2))
+    sign = "-" if f < 0 and n else ""
+    return Decimal(f"{sign}{n}E-2")   # from a string: exact whatever the decimal context
 
 
 def grade(total: Decimal) -> str:
@@ -468,7 +472,7 @@ def score_rows(rows: list[Row], method: str = "2020", config: ScoringConfig | No
         with localcontext() as ctx:
             ctx.prec = 40
             rate_pct = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
-    return ScoreResult(m.name, scored, total, grade(total), rate_pct, warnings)
+    return ScoreResult(m.name, scored, total, grade(total), rate_pct, warnings, execution_ratio=rate)
 
 
 # ---------------------------------------------------------------------------- registration
