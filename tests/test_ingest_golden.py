@@ -143,3 +143,12 @@ def test_default_ingest_finds_the_seed():
     assert not result.failures
     assert {(p.budget_year, p.id) for p in result.projects} >= {
         (2024, "family-accident-insurance"), (2024, "association-operations")}
+
+
+def test_offsets_point_at_the_number_in_the_quote(doc):
+    for p in doc.projects:
+        for f in p.facts:
+            assert f.quote[f.offset:f.offset + len(f.raw)] == f.raw, f
+    # 12,480人 vs 12,480人次 style ambiguity: the second 525件 of the sentence is found by offset
+    f = doc.projects[0].fact("F12")
+    assert f.quote[:f.offset] == "截止2023年9月30日理赔"

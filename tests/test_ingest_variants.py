@@ -249,3 +249,32 @@ def test_text_of_another_unit_and_style():
     ]
     # the unit in 三 is the title's unit without its prefix: no warning; ages are not unitless
     assert doc.notices == []
+
+
+def test_load_projects_refuses_a_catalogue_with_a_bad_text(tmp_path, monkeypatch):
+    """A bad file under data/raw/ stops report work with its name and line, instead of giving a
+    catalogue that silently lacks it (which would drop its reports and parameter files)."""
+    from helpers.errors import DecodeError
+    from helpers.ingest import load_projects
+
+    raw = tmp_path / "data" / "raw" / "2024"
+    raw.mkdir(parents=True)
+    (raw / "good.txt").write_text(SEED_TEXT, encoding="utf-8")
+    (raw / "bad.txt").write_bytes("一、项目名称\n".encode() + b"\x81\xff\xfe\n")
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(tmp_path))
+    with pytest.raises(DecodeError) as exc:
+        load_projects(2024)
+    assert str(exc.value).startswith("data/raw/2024/bad.txt:2:")
+
+
+def test_parse_cache_gives_copies_and_sees_changes(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(SEED_TEXT, encoding="utf-8")
+    first = parse_file(path)
+    first.projects[0].facts.clear()                      # a caller's change stays its own
+    assert len(parse_file(path).projects[0].facts) == 23
+    path.write_text(SEED_TEXT.replace("59039人", "60000人", 1), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(1, 2))                            # a new mtime, as an edit gives
+    assert parse_file(path).projects[0].facts[0].value == Decimal(60000)

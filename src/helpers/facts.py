@@ -184,6 +184,7 @@ def extract_facts(sections: dict[str, Section], lines: list[str], path: str,
 def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], start_index: int) -> None:
     quantities = find_quantities(fs, sentence)
     quote = sentence.strip()
+    lead = len(sentence) - len(sentence.lstrip())
     sec_id = block.section.number + (f".{block.sub}" if block.sub else "")
     sec_title = block.section.title + (f" · {block.sub_title}" if block.sub_title else "")
     prev_end = 0
@@ -226,7 +227,7 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             unit=q.unit, year=int(years[-1]) if years else None, section=sec_id,
             section_title=sec_title, quote=quote, line=block.line, raw=q.raw, raw_unit=q.raw_unit,
             scale=q.scale, decimals=q.decimals, approx=q.approx, as_of=as_of, planned=planned,
-            parent=parent,
+            parent=parent, offset=q.start - lead,
         )
         facts.append(fact)
         sentence_facts.append(fact)

@@ -3,8 +3,10 @@ and schedule. One bad file never stops the others: its error is collected and re
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from helpers import paths
@@ -132,9 +134,30 @@ def _year_hint(path: Path) -> int | None:
 
 
 def parse_file(path: Path | str) -> Document:
+    """Parse one file. Parses are cached per process on the file's identity (path, size, mtime)
+    and the id registry's, so a batch that looks projects up many times reads each text once;
+    callers get their own copy and may change it freely."""
     p = Path(path)
+    try:
+        st = p.stat()
+        key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    ids_file = paths.project_ids_file()
+    ids_key = ids_file.stat().st_mtime_ns if ids_file.exists() else 0
+    if key is None:
+        return _parse_uncached(p)
+    return copy.deepcopy(_parse_cached(*key, paths.relative(p), ids_key))
+
+
+def _parse_uncached(p: Path) -> Document:
     decoded = read_text(p, paths.relative(p))
     return parse_text(decoded, _year_hint(p.resolve()))
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(resolved: str, size: int, mtime_ns: int, display: str, ids_key: int) -> Document:
+    return parse_text(read_text(resolved, display), _year_hint(Path(resolved)))
 
 
 def discover(inputs: list[Path | str] | None = None) -> list[Path]:
@@ -183,9 +206,18 @@ def _check_unique_ids(result: IngestResult) -> None:
 
 
 def load_projects(year: int | None = None) -> list[Project]:
-    """Every project under data/raw/ (of one budget year if given), in a stable order. Bad files
-    are skipped here; `python -m helpers ingest` reports them."""
+    """Every project under data/raw/ (of one budget year if given), in a stable order.
+
+    A file under data/raw/ that cannot be read is an error here (the first one is raised, naming
+    its file and line): reports, parameters and indexes are never made from a catalogue that
+    silently lacks a text. `python -m helpers ingest` lists every bad file."""
     result = ingest_paths()
+    if result.failures:
+        first = result.failures[0]
+        more = len(result.failures) - 1
+        if more:
+            first.message += f" (and {more} more bad file(s): run `python -m helpers ingest`)"
+        raise first
     projects = [p for p in result.projects if year is None or p.budget_year == year]
     return sorted(projects, key=lambda p: (p.budget_year, p.path, p.line))
 

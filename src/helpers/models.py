@@ -90,6 +90,7 @@ class Fact:
     as_of: str | None = None     # ISO date of a 截止/截至 clause ("2023-09-30")
     planned: bool = False        # the sentence states a plan or target (计划, 预计, 争取, 拟 …)
     parent: str | None = None    # id of the total this figure is a part of (…其中…)
+    offset: int | None = None    # where ``raw`` starts in ``quote``
 
     @property
     def tolerance(self) -> Decimal:
@@ -113,6 +114,7 @@ class Fact:
             "as_of": self.as_of,
             "planned": self.planned,
             "parent": self.parent,
+            "offset": self.offset,
             "tolerance": json_number(self.tolerance),
         }
 
