@@ -281,3 +281,51 @@ def test_python_m_helpers_score_bad_file(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}:11 (列 分值): ")
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- numbers out of range
+
+@pytest.mark.parametrize("text", ["1" * 16, "1000000000000000", "-1" + "0" * 15, "1" * 70 + ".5",
+                                  "0." + "0" * 30 + "1"])
+def test_parse_number_out_of_range_is_an_error(text):
+    with pytest.raises(ScoringError, match="too large|more than 30 decimals"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("999999999999999", D("999999999999999")),        # 15 digits: the largest accepted
+    ("0.30000000000000004", D("0.30000000000000004")),  # a float cell's repr
+])
+def test_parse_number_in_range(text, expected):
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("old, new, line, column", [
+    (",3100,15,", ",1" + "2" * 69 + ",15,", 3, "实际完成值"),    # a 70-digit 实际完成值
+    (",≥,3200,", ",≥,9" + "9" * 20 + ",", 3, "指标值"),
+    ("3100,15,", "3100,1" + "0" * 20 + ",", 3, "分值"),
+    ("17,宣传", "1" + "7" * 40 + ",宣传", 9, "得分"),
+])
+def test_huge_number_is_a_located_error_from_the_cli(tmp_path, old, new, line, column):
+    path = variant(tmp_path, old, new)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "score", str(path)], capture_output=True,
+                          text=True, env=env, check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert lines[0].startswith(f"error: {path}:{line} (列 {column}): ") and "too large" in lines[0]
+
+
+def test_arithmetic_failure_in_a_row_is_located(monkeypatch):
+    import decimal
+
+    from helpers import scoring
+
+    def boom(*_args):
+        raise decimal.InvalidOperation([decimal.InvalidOperation])
+
+    monkeypatch.setattr(scoring, "_completion_ratio", boom)
+    with pytest.raises(ScoringError, match="cannot compute the score") as exc:
+        score_file(HAND)
+    assert (exc.value.path, exc.value.line) == (str(HAND), 3)

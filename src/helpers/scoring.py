@@ -201,6 +201,13 @@ def round_cents(value: Fraction | Decimal | int) -> Decimal:
     return Decimal(f"{sign}{n}E-2")   # from a string: exact whatever the decimal context
 
 
+def exact_sum(values) -> Decimal:
+    """The sum of Decimals without context rounding (inputs have at most 45 significant digits)."""
+    with localcontext() as ctx:
+        ctx.prec = 200
+        return sum(values, Decimal(0))
+
+
 def grade(total: Decimal) -> str:
     """10号 art. 18: ≥ 90 优, ≥ 80 良, ≥ 60 中, < 60 差."""
     if total >= 90:
@@ -397,7 +404,16 @@ def _score_qualitative(row: Row) -> tuple[Fraction, str, str]:
 def score_row(row: Row, method: Method, cfg: ScoringConfig,
               out: list[ScoreWarning]) -> tuple[RowScore, Fraction | None]:
     """Score one row; append warnings to ``out``. Returns the score and, for the execution row,
-    the exact rate B/A."""
+    the exact rate B/A. An arithmetic failure (decimal.InvalidOperation…) is a ScoringError
+    naming the row."""
+    try:
+        return _score_row(row, method, cfg, out)
+    except (ArithmeticError, ValueError) as exc:
+        raise _err(row, f"cannot compute the score ({type(exc).__name__}): check the numbers") from None
+
+
+def _score_row(row: Row, method: Method, cfg: ScoringConfig,
+               out: list[ScoreWarning]) -> tuple[RowScore, Fraction | None]:
     points = to_fraction(row.points)
     kind = row.kind
     rate = None
@@ -427,7 +443,7 @@ def _check_points(rows: list[Row], cfg: ScoringConfig) -> None:
     for row in rows:
         if row.points < 0:
             raise _err(row, f"分值 {row.points} is negative", "分值")
-    total = sum((r.points for r in rows), Decimal(0))
+    total = exact_sum(r.points for r in rows)
     if total != cfg.total_points:
         last = rows[-1].line if rows else None
         raise ScoringError(f"分值 add up to {total}, not {cfg.total_points}", line=last, where="列 分值")
@@ -466,7 +482,7 @@ def score_rows(rows: list[Row], method: str = "2020", config: ScoringConfig | No
         scored.append(rs)
     if rate is None:
         warnings.append(ScoreWarning("no_execution_row", f"no {EXECUTION} row: execution_rate is not known"))
-    total = sum((rs.score for rs in scored), Decimal(0))
+    total = exact_sum(rs.score for rs in scored)
     rate_pct = None
     if rate is not None:
         with localcontext() as ctx:

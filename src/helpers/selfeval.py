@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import DecodeError, InputError, ScoringError
+from helpers.errors import DecodeError, HelpersError, InputError, ScoringError
 from helpers.scoring import (
     DIRECTIONS,
     EQ,
@@ -41,6 +41,8 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 _HEADER_SCAN = 20
 _DIRECTION_WORDS = {"≥": GE, ">=": GE, "≧": GE, "⩾": GE, "≤": LE, "<=": LE, "≦": LE, "⩽": LE,
                     "=": EQ, "==": EQ, "定性": QUAL}
+MAX_INTEGER_DIGITS = 15     # |x| < 10¹⁵: beyond any budget in 元, and exact as a spreadsheet number
+MAX_DECIMALS = 30           # enough for a float cell's repr (0.30000000000000004)
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
 
 
@@ -146,7 +148,8 @@ def read_sheet(path: Path | str, headers: tuple[str, ...] = HEADERS) -> Sheet:
 
 def parse_number(text: str, unit: str = "") -> Decimal | None:
     """A number as written in a table ("1,234", "95%", "９５", "≥3200", "3200人" with unit 人);
-    None when it is not one."""
+    None when it is not one. ScoringError (no location: the caller adds it) when it is a number
+    too large (15 digits or more before the point) or with more than 30 decimals."""
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     s = s.lstrip("≥≤≧≦⩾⩽<>=")
     if unit and s.endswith(unit) and unit not in ("%",):
@@ -155,9 +158,16 @@ def parse_number(text: str, unit: str = "") -> Decimal | None:
     if not s or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
         return None
     try:
-        return Decimal(s.replace(",", ""))
+        n = Decimal(s.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern already excludes these
         return None
+    shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:20] + "…"
+    if n.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ScoringError(f"{shown!r} is too large: at most {MAX_INTEGER_DIGITS} digits before the "
+                           "decimal point")
+    if n.as_tuple().exponent < -MAX_DECIMALS:
+        raise ScoringError(f"{shown!r} has more than {MAX_DECIMALS} decimals")
+    return n
 
 
 def parse_direction(text: str) -> str | None:
@@ -168,10 +178,27 @@ def parse_direction(text: str) -> str | None:
     return _DIRECTION_WORDS.get(s)
 
 
-def _value(text: str, unit: str) -> Decimal | str | None:
+def _locate(exc: HelpersError, sheet: Sheet, line: int, column: str | None) -> HelpersError:
+    """Fill in the file, row and column of an error raised without them."""
+    if exc.path is None:
+        exc.path = sheet.path
+        exc.line = line
+        exc.where = exc.where or (f"列 {column}" if column else None)
+    return exc
+
+
+def _number_or_error(sheet: Sheet, line: int, column: str, text: str, unit: str = "") -> Decimal | None:
+    try:
+        return parse_number(text, unit)
+    except HelpersError as exc:
+        raise _locate(exc, sheet, line, column) from None
+
+
+def _value(sheet: Sheet, line: int, rec: dict[str, str], column: str, unit: str) -> Decimal | str | None:
+    text = rec[column]
     if not text:
         return None
-    n = parse_number(text, unit)
+    n = _number_or_error(sheet, line, column, text, unit)
     return n if n is not None else text
 
 
@@ -180,7 +207,7 @@ def _required_number(sheet: Sheet, line: int, rec: dict[str, str], column: str,
     text = rec[column]
     if not text and optional:
         return None
-    n = parse_number(text)
+    n = _number_or_error(sheet, line, column, text)
     if n is None:
         what = "empty" if not text else f"{text!r} is not a number"
         raise InputError(f"{column} {what}", path=sheet.path, line=line, where=f"列 {column}")
@@ -208,7 +235,8 @@ def rows_from_sheet(sheet: Sheet) -> tuple[list[Row], Decimal | None]:
         unit = rec["度量单位"]
         rows.append(Row(
             level1=level1, level2=level2, level3=rec["三级指标"], direction=direction,
-            target=_value(rec["指标值"], unit), unit=unit, actual=_value(rec["实际完成值"], unit),
+            target=_value(sheet, line, rec, "指标值", unit), unit=unit,
+            actual=_value(sheet, line, rec, "实际完成值", unit),
             points=_required_number(sheet, line, rec, "分值"),
             given_score=_required_number(sheet, line, rec, "得分", optional=True),
             reason=rec["偏差原因分析及改进措施"], line=line,
@@ -233,6 +261,8 @@ def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | N
         if exc.path is None:
             exc.path = sheet.path
         raise
+    except ArithmeticError as exc:  # decimal.InvalidOperation and kin: a located error, not a crash
+        raise ScoringError(f"cannot compute the scores: {type(exc).__name__}", path=sheet.path) from None
     result.source = sheet.path
     result.encoding = sheet.encoding
     if given_total is not None and round_cents(given_total) != result.total:

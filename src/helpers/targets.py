@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import SchemaError
+from helpers.errors import InputError, SchemaError
 from helpers.scoring import DIRECTIONS, QUAL
 from helpers.selfeval import parse_direction, parse_number, read_sheet
 
@@ -91,7 +91,11 @@ def validate(table: TargetTable) -> None:
             continue
         if t.direction not in DIRECTIONS:
             raise bad(f"指标性质 {t.direction!r} is not one of {' '.join(DIRECTIONS)}", "指标性质")
-        if t.direction != QUAL and t.number is None:
+        try:
+            number = t.number
+        except InputError as exc:   # a number out of range: name the cell
+            raise bad(exc.message, "指标值") from None
+        if t.direction != QUAL and number is None:
             raise bad(f"指标值 {t.value!r} is not a number on a {t.direction} row", "指标值")
         if not t.quote:
             raise bad("来源引文 is empty: quote the sentence the target comes from", "来源引文")
