@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from helpers.cli import main
-from helpers.errors import InputError, ScoringError
+from helpers.errors import DecodeError, InputError, ScoringError
 from helpers.selfeval import (
     HEADERS,
     actuals_file,
@@ -197,11 +197,60 @@ def test_no_header_row(tmp_path):
         read_sheet(path)
 
 
-def test_undecodable_bytes(tmp_path):
+def test_undecodable_bytes_name_the_file_and_line(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_bytes("一级指标".encode() + b"\xff\xfe\x81\x20\xff")
-    with pytest.raises(InputError, match="not UTF-8 nor GB18030"):
+    path.write_bytes(",".join(HEADERS).encode() + b"\n\xe4\xb8\x80,2\n\xff\xfe\x81\x20\xff\n")
+    with pytest.raises(DecodeError, match="neither UTF-8 nor GB18030") as exc:
         read_sheet(path)
+    assert (exc.value.path, exc.value.line) == (str(path), 3)
+    assert str(exc.value).startswith(f"{path}:3: ")
+
+
+def test_bom_then_bad_bytes_is_not_read_as_gb18030(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ",".join(HEADERS).encode("gb18030") + b"\n")
+    with pytest.raises(DecodeError, match="UTF-8 BOM") as exc:
+        read_sheet(path)
+    assert exc.value.path == str(path) and exc.value.line == 1
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("dir", "is a directory"), ("missing", "no such file"), ("empty", "empty file"),
+])
+def test_unreadable_paths(tmp_path, capsys, kind, message):
+    path = tmp_path / "t.csv"
+    if kind == "dir":
+        path.mkdir()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    assert main(["score", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith(f"error: {path}: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_score_a_directory_from_the_cli(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "score", str(tmp_path)], capture_output=True,
+                          text=True, env=env, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: {tmp_path}: is a directory, not a table file"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_permission_denied_is_one_line(tmp_path, capsys, suffix):
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        path.write_bytes(HAND.read_bytes())
+    else:
+        hand_xlsx(path)
+    path.chmod(0)
+    try:
+        assert main(["score", str(path)]) == 2
+    finally:
+        path.chmod(0o644)
+    _, err = capsys.readouterr()
+    assert err.strip() == f"error: {path}: permission denied"
 
 
 def test_binary_file_is_not_read_as_csv(tmp_path):
@@ -288,7 +337,7 @@ def test_python_m_helpers_score_bad_file(tmp_path):
 @pytest.mark.parametrize("text", ["1" * 16, "1000000000000000", "-1" + "0" * 15, "1" * 70 + ".5",
                                   "0." + "0" * 30 + "1"])
 def test_parse_number_out_of_range_is_an_error(text):
-    with pytest.raises(ScoringError, match="too large|more than 30 decimals"):
+    with pytest.raises(ScoringError, match=r"too large|more than 30 decimals"):
         parse_number(text)
 
 
@@ -329,3 +378,17 @@ def test_arithmetic_failure_in_a_row_is_located(monkeypatch):
     with pytest.raises(ScoringError, match="cannot compute the score") as exc:
         score_file(HAND)
     assert (exc.value.path, exc.value.line) == (str(HAND), 3)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_permission_error_is_one_line_even_as_root(tmp_path, capsys, monkeypatch, suffix):
+    path = tmp_path / f"t{suffix}"
+    path.write_bytes(b"x")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    assert main(["score", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert err.strip() == f"error: {path}: permission denied"

@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import DecodeError, HelpersError, InputError, ScoringError
+from helpers.decoding import decode_bytes
+from helpers.errors import HelpersError, InputError, ScoringError
 from helpers.scoring import (
     DIRECTIONS,
     EQ,
@@ -37,7 +38,6 @@ HEADERS = ("一级指标", "二级指标", "三级指标", "指标性质", "指�
 ALIASES = {"年度指标值": "指标值", "计量单位": "度量单位", "单位": "度量单位",
            "偏差原因": "偏差原因分析及改进措施"}
 TOTAL_LABELS = frozenset({"合计", "总分", "总计", "总得分"})
-ENCODINGS = ("utf-8-sig", "gb18030")
 _HEADER_SCAN = 20
 _DIRECTION_WORDS = {"≥": GE, ">=": GE, "≧": GE, "⩾": GE, "≤": LE, "<=": LE, "≦": LE, "⩽": LE,
                     "=": EQ, "==": EQ, "定性": QUAL}
@@ -68,20 +68,28 @@ def _header_key(value: object) -> str:
     return ALIASES.get(key, key)
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a one-line InputError for a directory, a missing or an unreadable file."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a table file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except PermissionError:
+        raise InputError("permission denied", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Text and encoding via helpers.decoding (UTF-8, UTF-8 with BOM, GB18030); a DecodeError
+    names the line of the first bad byte."""
     if b"\x00" in data:
         raise InputError("not a CSV text file (NUL bytes: an old .xls, UTF-16 or binary?); "
                          "save it as CSV or .xlsx", path=path)
-    for enc in ENCODINGS:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
-            enc = "utf-8"
-        return text, enc
-    raise DecodeError("not UTF-8 nor GB18030 text", path=path)
+    decoded = decode_bytes(data, str(path))
+    return decoded.text, decoded.encoding
 
 
 def _xlsx_cell(cell) -> str:
@@ -102,14 +110,15 @@ def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
+        data = _read_bytes(path)
         try:
-            wb = openpyxl.load_workbook(path, data_only=True)
+            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         except Exception as exc:  # zip or XML damage: the file is not a workbook we can read
             raise InputError(f"cannot read the workbook: {exc}", path=path) from None
         ws = wb.worksheets[0]
         rows = [[_xlsx_cell(c) for c in r] for r in ws.iter_rows()]
         return rows, "xlsx"
-    text, enc = _decode(path)
+    text, enc = _decode(path, _read_bytes(path))
     first = next((ln for ln in text.splitlines() if "一级指标" in ln), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), enc
@@ -118,8 +127,6 @@ def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
 def read_sheet(path: Path | str, headers: tuple[str, ...] = HEADERS) -> Sheet:
     """Rows of a CSV/XLSX table as {header: text}; InputError naming the first missing column."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", path=path)
     raw, enc = _raw_rows(path)
     best: tuple[int, list[str]] | None = None
     for i, cells in enumerate(raw[:_HEADER_SCAN]):
