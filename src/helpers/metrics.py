@@ -88,6 +88,7 @@ for _rule in (
                top_level=True),
     MetricRule("subsidy_amount", "补助金额", ("元",), clause=_SUBSIDY, planned=False),
     MetricRule("org_district", "区（县）级协会", ("个",), label=r"^(区|县|市|旗)级.*(协会|组织)"),
+    MetricRule("org_district", "区（县）级协会", ("个",), label=r"^(区|县|市|旗)级$", top_level=False),
     MetricRule("org_township", "乡（镇、街道）级协会", ("个",), label=r"^(乡|镇|街道).*(协会|组织)"),
     MetricRule("org_village", "村（社区）级协会", ("个",), label=r"^(村|社区|居委).*(协会|组织)"),
     MetricRule("organisations_total", "协会组织总数", ("个",), label=r"组织|协会", top_level=True),

@@ -86,7 +86,7 @@ NUMBER_RE = re.compile(
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
 _PER_BEFORE = re.compile(r"(?P<per>每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)"
-                         r"(?P<period>每年|每月|每天)?[\u4e00-\u9fff]{0,8}?\s*$")
+                         r"[\u4e00-\u9fff()]{0,12}?(?P<period>每年|每月|每天)?[\u4e00-\u9fff]{0,8}?\s*$")
 _PER_UNIT = {"每人": "元/人", "人均": "元/人", "每名": "元/人", "每户": "元/户", "户均": "元/户",
              "每个": "元/个", "每处": "元/处", "每件": "元/件", "每场": "元/场", "每亩": "元/亩",
              "每次": "元/次"}
@@ -128,7 +128,7 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
         # "每人40元", "人均1.2万元": per-capita money written with the 每人 before the number.
         # "每人40元", "每人每年救助标准为16,000元", "每场3000元": per-unit money written with the
         # 每… before the number.
-        per = _PER_BEFORE.search(folded[max(0, m.start() - 14):m.start()])
+        per = _PER_BEFORE.search(folded[max(0, m.start() - 24):m.start()])
         if spec.kind == "money" and per:
             per_unit = _PER_UNIT[per.group("per")]
             if per.group("period") == "每月" and per_unit == "元/人":
