@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.errors import SchemaError
+from helpers.errors import InputError, SchemaError
 from helpers.targets import (
     COLUMNS,
     NOT_SET,
@@ -32,7 +32,7 @@ def seed(project_id: str) -> TargetTable:
 
 
 def test_targets_path():
-    assert targets_path(2024, "x") == paths.targets_dir() / "2024" / "x.csv"
+    assert targets_path(2024, "xy") == paths.targets_dir() / "2024" / "xy.csv"
 
 
 def test_missing_table_is_none(tmp_path, monkeypatch):
@@ -142,3 +142,30 @@ def test_second_level_without_suffix_is_accepted(tmp_path):
 def test_header_is_the_documented_one():
     first = targets_path(2024, SEED[0]).read_text(encoding="utf-8-sig").splitlines()[0]
     assert tuple(first.split(",")) == COLUMNS
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_write_is_atomic(tmp_path, monkeypatch, suffix):
+    from helpers import atomic
+
+    path = tmp_path / f"x{suffix}"
+    path.write_text("old", encoding="utf-8")
+    write_targets(TargetTable(2024, "x", [GOOD]), path)
+    assert read_targets(path).rows[0].cells() == GOOD.cells()
+    real = atomic.os.replace
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
+    before = path.read_bytes()
+    with pytest.raises(KeyboardInterrupt):
+        write_targets(TargetTable(2024, "x", [GOOD, GOOD]), path)
+    monkeypatch.setattr(atomic.os, "replace", real)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_targets_path_rejects_bad_ids():
+    with pytest.raises(InputError, match="invalid project id"):
+        targets_path(2024, "../../etc")
+    assert load_targets(2024, "no-such-project") is None

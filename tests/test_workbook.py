@@ -109,3 +109,39 @@ def test_cli_workbook(tmp_path, capsys):
 def test_cli_workbook_unknown_project(tmp_path, capsys):
     assert main(["workbook", "--year", "2024", "--project", "nope", "-o", str(tmp_path / "w.xlsx")]) == 2
     assert "no target table" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("project", ["../../etc", "../x", "a/b", "-x", "X-Upper", "a", "a b", "p.csv"])
+def test_cli_workbook_rejects_bad_project_ids(tmp_path, capsys, monkeypatch, project):
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(tmp_path))
+    assert main(["workbook", "--year", "2024", f"--project={project}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: invalid project id {project!r}: expected lower-case ASCII letters, digits and " \
+                  "'-' (2 to 63 characters, not starting with '-')"
+    assert not any(tmp_path.rglob("*.xlsx"))
+
+
+@pytest.mark.parametrize("func", ["targets_path", "actuals_file", "default_output"])
+def test_paths_under_data_check_the_id(func):
+    import helpers.selfeval
+    import helpers.targets
+    import helpers.workbook
+
+    fn = next(getattr(m, func) for m in (helpers.targets, helpers.selfeval, helpers.workbook)
+              if hasattr(m, func))
+    with pytest.raises(InputError, match=r"invalid project id '\.\./\.\./etc'"):
+        fn(2024, "../../etc")
+    with pytest.raises(InputError, match="invalid year"):
+        fn("../2024", "ok-id")
+
+
+def test_failed_save_leaves_no_temporary(table, tmp_path, monkeypatch):
+    def broken(self, filename):
+        with open(filename, "wb") as fh:
+            fh.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_workbook(table, tmp_path / "w.xlsx")
+    assert list(tmp_path.iterdir()) == []

@@ -279,8 +279,12 @@ def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | N
 
 
 def actuals_file(year: int | str, project_id: str) -> Path | None:
-    """data/actuals/<year>/<project_id>.csv or .xlsx (CSV first), None when neither exists."""
-    base = paths.actuals_dir() / str(year)
+    """data/actuals/<year>/<project_id>.csv or .xlsx (CSV first), None when neither exists;
+    InputError for an invalid project id or year (they become paths under data/)."""
+    from helpers.targets import check_project_id, check_year  # targets imports this module
+
+    base = paths.actuals_dir() / check_year(year)
+    check_project_id(project_id)
     for suffix in (".csv", ".xlsx"):
         candidate = base / f"{project_id}{suffix}"
         if candidate.is_file():

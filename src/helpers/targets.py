@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from helpers import paths
+from helpers import atomic, paths
 from helpers.errors import InputError, SchemaError
+from helpers.ids import ID_RE
 from helpers.scoring import DIRECTIONS, QUAL
 from helpers.selfeval import parse_direction, parse_number, read_sheet
 
@@ -121,7 +122,6 @@ def read_targets(path: Path | str, year: int | None = None, project_id: str | No
 def write_targets(table: TargetTable, path: Path | str) -> Path:
     """Write as CSV (UTF-8 with BOM, so spreadsheet programs show the Chinese) or XLSX by suffix."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 
@@ -131,20 +131,37 @@ def write_targets(table: TargetTable, path: Path | str) -> Path:
         ws.append(list(COLUMNS))
         for t in table.rows:
             ws.append(t.cells())
-        wb.save(path)
+        with atomic.atomic_path(path) as tmp:
+            wb.save(tmp)
         return path
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for t in table.rows:
         w.writerow(t.cells())
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
-    return path
+    return atomic.write_bytes(path, buf.getvalue().encode("utf-8-sig"))
+
+
+def check_project_id(project_id: str) -> str:
+    """``project_id`` when it is a valid id (helpers.ids.ID_RE), else an InputError naming it: an
+    id becomes a file name under data/, so "../x" must never get there."""
+    if not isinstance(project_id, str) or not ID_RE.match(project_id):
+        raise InputError(f"invalid project id {project_id!r}: expected lower-case ASCII letters, digits "
+                         "and '-' (2 to 63 characters, not starting with '-')")
+    return project_id
+
+
+def check_year(year: int | str) -> str:
+    """The year as 4 digits, else an InputError naming it."""
+    text = str(year)
+    if not re.fullmatch(r"\d{4}", text):
+        raise InputError(f"invalid year {year!r}: expected 4 digits, e.g. 2024")
+    return text
 
 
 def targets_path(year: int | str, project_id: str) -> Path:
     """Where the target table of a project-year lives: data/targets/<year>/<project_id>.csv."""
-    return paths.targets_dir() / str(year) / f"{project_id}.csv"
+    return paths.targets_dir() / check_year(year) / f"{check_project_id(project_id)}.csv"
 
 
 def targets_file(year: int | str, project_id: str) -> Path | None:

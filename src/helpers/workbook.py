@@ -12,11 +12,11 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-from helpers import paths
+from helpers import atomic, paths
 from helpers.errors import InputError
 from helpers.scoring import DIRECTIONS, EXECUTION, SATISFACTION, ScoringConfig
 from helpers.selfeval import HEADERS
-from helpers.targets import TargetTable
+from helpers.targets import TargetTable, check_project_id, check_year
 
 TIER_CHOICES = ("达成", "部分达成", "未达成")
 FALLBACK = {SATISFACTION: "效益指标", "效益指标": "产出指标", "产出指标": "效益指标"}
@@ -110,7 +110,7 @@ def build_workbook(table: TargetTable, project_name: str | None = None, config: 
 
 def default_output(year: int | str, project_id: str) -> Path:
     """data/actuals/<year>/<project_id>.xlsx: where score_project looks once it is filled in."""
-    return paths.actuals_dir() / str(year) / f"{project_id}.xlsx"
+    return paths.actuals_dir() / check_year(year) / f"{check_project_id(project_id)}.xlsx"
 
 
 def write_workbook(table: TargetTable, out: Path | str | None = None, *, force: bool = False,
@@ -119,8 +119,7 @@ def write_workbook(table: TargetTable, out: Path | str | None = None, *, force: 
     out = Path(out) if out is not None else default_output(table.year, table.project_id)
     if out.exists() and not force:
         raise InputError("already exists; not overwritten (use --force to replace it)", path=out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    build_workbook(table, project_name, config).save(tmp)
-    tmp.replace(out)
+    wb = build_workbook(table, project_name, config)
+    with atomic.atomic_path(out) as tmp:   # a random temporary name, removed on any failure
+        wb.save(tmp)
     return out
