@@ -25,6 +25,8 @@ from helpers.selfeval import (
     read_sheet,
     score_file,
     score_project,
+    write_score_xlsx,
+    xlsx_number,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "selfeval"
@@ -392,3 +394,47 @@ def test_permission_error_is_one_line_even_as_root(tmp_path, capsys, monkeypatch
     assert main(["score", str(path)]) == 2
     _, err = capsys.readouterr()
     assert err.strip() == f"error: {path}: permission denied"
+
+
+# ---------------------------------------------------------------- the scored sheet
+
+def _cents(value) -> D:
+    return D(repr(value)).quantize(D("0.01"))
+
+
+@pytest.mark.parametrize("method", ["2020", "2021"])
+def test_score_xlsx_cells_read_back_as_the_same_cents(tmp_path, method):
+    result = score_file(HAND, method=method)
+    out = write_score_xlsx(result, tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    body = list(ws.iter_rows(min_row=2))
+    for rs, cells in zip(result.rows, body, strict=False):
+        points, score = cells[7], cells[8]
+        assert isinstance(score.value, int | float) and score.number_format == "0.00"
+        assert (_cents(points.value), _cents(score.value)) == (rs.row.points, rs.score)
+    total = body[len(result.rows)]
+    assert total[0].value == "合计" and _cents(total[8].value) == result.total
+    assert _cents(total[7].value) == D(100)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]   # atomic: no temporary left
+
+
+@pytest.mark.parametrize("score", ["19.38", "2.13", "1.01", "4.92", "0.01", "99.99", "6.67", "9.65"])
+def test_two_decimal_scores_round_trip_through_xlsx(tmp_path, score):
+    # cents that a binary float cannot hold exactly (1.01, 2.13…) still read back as the same cents
+    ws_cell = xlsx_number(D(score))
+    assert ws_cell == D(score)
+    wb = openpyxl.Workbook()
+    wb.active.append([ws_cell])
+    wb.save(tmp_path / "c.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "c.xlsx").active["A1"].value
+    assert _cents(back) == D(score) and D(repr(back)) == D(score)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (D("123456789012345"), D("123456789012345")),            # 15 digits: a number
+    (D("0.30000000000000004"), "0.30000000000000004"),       # 17 digits: kept exactly, as text
+    (D("1234567890123.456"), "1234567890123.456"),           # 16 digits
+    (D("0.000001"), D("0.000001")),                          # leading zeros are not significant
+])
+def test_xlsx_number_keeps_long_values_exact(value, expected):
+    assert xlsx_number(value) == expected

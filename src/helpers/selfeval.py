@@ -303,15 +303,29 @@ SCORE_XLSX_HEADERS = ("一级指标", "二级指标", "三级指标", "指标性
                       "分值", "得分", "计分依据", "偏差原因分析及改进措施")
 
 
+XLSX_DIGITS = 15   # a spreadsheet number is a double: 15 significant digits are exact and shown
+
+
+def xlsx_number(value: Decimal) -> Decimal | str:
+    """A Decimal as a workbook cell value: the number itself when it has at most 15 significant
+    digits (so the stored double shows and reads back as exactly this value), else its exact text
+    (a 17-digit 实际完成值 is not silently rounded)."""
+    digits = value.as_tuple().digits
+    significant = len(digits) - next((i for i, d in enumerate(digits) if d), len(digits))
+    return value if significant <= XLSX_DIGITS else f"{value:f}"
+
+
 def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
     """The scored table as an .xlsx sheet (rows, then 合计 with total and grade), written
-    atomically. Points and scores are numbers rounded to the cent."""
+    atomically. 分值 and 得分 are numbers with the format 0.00, so each cell shows exactly the
+    2-decimal value (they are at most 100, far inside a double's 15 exact digits)."""
     from openpyxl import Workbook
 
     from helpers import atomic
+    from helpers.scoring import exact_sum
 
     def cell(value):
-        return float(value) if isinstance(value, Decimal) else value
+        return xlsx_number(value) if isinstance(value, Decimal) else value
 
     wb = Workbook()
     ws = wb.active
@@ -321,7 +335,7 @@ def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
         r = rs.row
         ws.append([r.level1, r.level2, r.level3, r.direction, cell(r.target), r.unit, cell(r.actual),
                    cell(r.points), cell(rs.score), rs.basis, r.reason])
-    ws.append(["合计", "", "", "", "", "", "", cell(sum((rs.row.points for rs in result.rows), Decimal(0))),
+    ws.append(["合计", "", "", "", "", "", "", cell(exact_sum(rs.row.points for rs in result.rows)),
                cell(result.total), f"等级：{result.grade}（{result.method}年办法）", ""])
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=9):
         for c in row:
