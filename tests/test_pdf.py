@@ -1,5 +1,6 @@
 """The PDFs of the shared seed build: A4, a real CJK font embedded, pages that render."""
 
+import re
 import subprocess
 
 import pytest
@@ -56,3 +57,41 @@ def test_same_html_gives_same_pdf(built_project, tmp_path):
         printer.print(html, tmp_path / "a.pdf")
         printer.print(html, tmp_path / "b.pdf")
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def _xref_is_consistent(data: bytes) -> bool:
+    """startxref points at the xref table and every in-use entry at its ``N 0 obj``."""
+    import re
+
+    start = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    if not data[start:].startswith(b"xref"):
+        return False
+    m = re.match(rb"xref\s+(\d+)\s+(\d+)\s+", data[start:])
+    first, count = int(m.group(1)), int(m.group(2))
+    pos = start + m.end()
+    for i in range(count):
+        offset, _, kind = data[pos + 20 * i: pos + 20 * i + 18].split()
+        if kind == b"n" and not re.match(rb"%d\s+0\s+obj" % (first + i), data[int(offset):]):
+            return False
+    return True
+
+
+def test_normalise_keeps_the_length_and_the_pdf_parses(built_project, tmp_path):
+    from helpers.pdf import PdfPrinter, normalise
+
+    with PdfPrinter() as printer:
+        raw = printer.render(built_project / "reports/2024/overview.html")
+    assert b"/CreationDate (D:19700101" not in raw                 # chromium stamps a real date
+    # a longer and a shorter date than the fixed one: lengths stay, the xref stays right
+    for stamp in (b"(D:20240501093000+08'00'  )", b"(D:2024050109)"):
+        variant = re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate " + stamp, raw)
+        fixed = normalise(variant)
+        assert len(fixed) == len(variant) and b"/CreationDate (D:1970" in fixed
+    fixed = normalise(raw)
+    assert len(fixed) == len(raw) and _xref_is_consistent(fixed)
+    path = tmp_path / "n.pdf"
+    path.write_bytes(fixed)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+    assert info.returncode == 0 and not info.stderr, info.stderr
+    assert "1970" in info.stdout                                     # CreationDate read back
+    assert _xref_is_consistent((built_project / "reports/2024/overview.pdf").read_bytes())

@@ -5,6 +5,7 @@ subset it used, which ``pdffonts`` shows. Nothing is downloaded: the browser is 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -74,12 +75,25 @@ class PdfPrinter:
         return atomic.write_bytes(pdf_path, normalise(self.render(html_path)))
 
 
-def normalise(pdf: bytes) -> bytes:
-    """Chromium stamps creation/modification dates into the PDF; blank them so the same HTML
-    gives the same bytes (dates are recorded in the manifest instead)."""
-    import re
+# Fixed dates, longest first: the first that fits replaces chromium's date. "D:1970" is a valid
+# PDF date (PDF 32000-1 §7.9.4: everything after the year is optional).
+FIXED_DATES = (b"(D:19700101000000+00'00')", b"(D:19700101000000Z)", b"(D:1970)")
+_DATE = re.compile(rb"/(CreationDate|ModDate) ?(\(D:[^)]*\))")
 
-    return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)",
-                  lambda m: b"/" + m.group(1) + b" (D:19700101000000+00'00')"
-                  if len(m.group(0)) >= len(b"/" + m.group(1) + b" (D:19700101000000+00'00')")
-                  else m.group(0), pdf)
+
+def normalise(pdf: bytes) -> bytes:
+    """Chromium stamps creation/modification dates into the PDF; replace them with a fixed date so
+    the same HTML gives the same bytes (build times are recorded in the manifest instead).
+
+    The byte length never changes, so the cross-reference offsets stay right: the fixed date is
+    the longest of ``FIXED_DATES`` that fits, padded with spaces after the string (whitespace
+    between dictionary tokens)."""
+    def same_length(m: re.Match) -> bytes:
+        original = m.group(2)
+        for fixed in FIXED_DATES:
+            if len(fixed) <= len(original):
+                return m.group(0)[: m.start(2) - m.start(0)] + fixed + b" " * (len(original) - len(fixed))
+        return m.group(0)          # too short to hold any date: leave it
+    out = _DATE.sub(same_length, pdf)
+    assert len(out) == len(pdf)
+    return out
