@@ -34,8 +34,13 @@ def test_seed_build_has_every_output_and_a_manifest(built_project):
     for name in SEED:
         entry = manifest["reports"][f"2024/{name}"]
         assert entry["status"] == "ok"
-        assert entry["inputs"] == [{"path": "data/raw/2024/hongta-jishengxie-2024.txt",
-                                    "sha256": provenance.sha256_file(seed)}]
+        expected = ["data/raw/2024/hongta-jishengxie-2024.txt"]
+        if name != "overview":      # the id registry and the target table feed a project report
+            expected += ["data/project_ids.yaml", f"data/targets/2024/{name}.csv"]
+        assert [i["path"] for i in entry["inputs"]] == expected
+        for rec in entry["inputs"]:
+            assert rec["sha256"] == provenance.sha256_file(built_project / rec["path"])
+        assert entry["key_figures"] is None if name == "overview" else entry["key_figures"]
         assert entry["parameters"]["year"] == 2024
         assert set(entry["code"]) == {"git_commit", "git_dirty", "package_version"}
         for kind, rec in entry["outputs"].items():
@@ -122,8 +127,15 @@ def test_cli_build_is_deterministic_and_shows_progress(built_project, tmp_path):
     assert "[1/3]" in proc.stderr and "[3/3]" in proc.stderr and "elapsed" in proc.stderr
     assert "report" in proc.stderr and "status" in proc.stderr      # the summary table
     for name in SEED:
-        first = (built_project / f"reports/2024/{name}.html").read_bytes()
-        assert (root / f"reports/2024/{name}.html").read_bytes() == first, name
+        for ext in ("html", "ipynb"):      # the executed notebook too: no timings, no temp paths
+            first = (built_project / f"reports/2024/{name}.{ext}").read_bytes()
+            assert (root / f"reports/2024/{name}.{ext}").read_bytes() == first, (name, ext)
+    nb = json.loads((root / "reports/2024/overview.ipynb").read_text(encoding="utf-8"))
+    pm = nb["metadata"]["papermill"]
+    assert not {"start_time", "end_time", "duration"} & set(pm)
+    assert pm["input_path"] == "notebooks/year_overview.ipynb"
+    assert pm["output_path"] == "reports/2024/overview.ipynb"
+    assert str(tmp_path) not in json.dumps(nb) and "/tmp" not in json.dumps(nb)
     assert not (root / "reports/2024/overview.pdf").exists()
 
 
@@ -153,11 +165,16 @@ def test_failed_report_keeps_previous_good_report(built_project, tmp_path, monke
     errors = [o for c in failed.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors and errors[0]["evalue"] == "deliberate failure"
+    assert failed.metadata.papermill.exception is True              # error information kept
+    assert any(c.metadata.get("papermill", {}).get("exception") for c in failed.cells)
+    assert "start_time" not in failed.metadata.papermill
     # the batch went on: the other project was rebuilt
     manifest = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))
     assert manifest["reports"]["2024/family-accident-insurance"]["status"] == "ok"
     entry = manifest["reports"]["2024/association-operations"]
     assert entry["status"] == "failed" and entry["outputs"]["html"]["path"].endswith(".html")
+    kept = json.loads((built_project / "reports/manifest.json").read_text(encoding="utf-8"))
+    assert entry["key_figures"] == kept["reports"]["2024/association-operations"]["key_figures"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "构建失败" in index and 'href="association-operations.html"' in index
 
@@ -185,7 +202,7 @@ def test_up_to_date_reports_are_skipped_unless_forced(built_project, tmp_path, m
     job = batch.plan(2024, "association-operations")[0]
     code = {"git_commit": "a" * 40, "git_dirty": False, "package_version": "0.1.0"}
     fp = batch.fingerprint(job, code, ("html",))
-    entry = {"status": "ok", "fingerprint": fp,
+    entry = {"status": "ok", "fingerprint": fp, "key_figures": [],
              "outputs": {"html": {"path": "reports/2024/association-operations.html"}}}
     assert batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html",))
     assert not batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html", "pdf"))
@@ -271,3 +288,62 @@ def test_missing_browser_fails_pdf_reports_but_keeps_going(project_copy, monkeyp
     assert not (project_copy / "reports/2024/association-operations.html").exists()   # all or nothing
     assert not (project_copy / "reports/2024/association-operations.indicators.xlsx").exists()
     assert (project_copy / "reports/2024/association-operations.failed.ipynb").exists()
+
+
+CLEAN_CODE = {"git_commit": "c" * 40, "git_dirty": False, "package_version": "0.1.0"}
+
+
+@pytest.mark.slow
+def test_changing_the_target_table_rebuilds_the_report(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "targets")
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    # committed code (the real checkout may have others' uncommitted work in progress)
+    monkeypatch.setattr(provenance, "code_version", lambda: dict(CLEAN_CODE))
+    pid = "association-operations"
+    first = batch.build(year=2024, project_id=pid, formats=("html",), jobs=1)
+    assert [r.status for r in first] == ["ok"]
+    again = batch.build(year=2024, project_id=pid, formats=("html",), jobs=1)
+    assert [r.status for r in again] == ["skipped"]                  # up to date
+    targets = root / f"data/targets/2024/{pid}.csv"
+    text = targets.read_text(encoding="utf-8-sig")
+    assert ",≥,100.00,%," in text
+    targets.write_text(text.replace(",≥,100.00,%,", ",≥,99.00,%,", 1), encoding="utf-8")
+    rebuilt = batch.build(year=2024, project_id=pid, formats=("html",), jobs=1)
+    assert [r.status for r in rebuilt] == ["ok"]
+    entry = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))["reports"][f"2024/{pid}"]
+    assert {"path": f"data/targets/2024/{pid}.csv", "sha256": provenance.sha256_file(targets)} in entry["inputs"]
+    html = (root / f"reports/2024/{pid}.html").read_text(encoding="utf-8")
+    assert provenance.sha256_file(targets) in html and "data/project_ids.yaml" in html   # the footer
+    (root / "data/project_ids.yaml").write_text(
+        (root / "data/project_ids.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert [r.status for r in batch.build(year=2024, project_id=pid, formats=("html",), jobs=1)] == ["ok"]
+
+
+@pytest.mark.parametrize("argv, named", [(["--year", "1999"], "known years: 2024"),
+                                          (["--project", "nope"], "association-operations"),
+                                          (["--year", "2024", "--project", "nope"], "family-accident")])
+def test_build_with_nothing_selected_exits_2_and_writes_nothing(tmp_path, argv, named):
+    root = copy_project(tmp_path / "none")
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
+    proc = subprocess.run([sys.executable, "-m", "helpers", "build", "--formats", "html", *argv],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], proc.stderr
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before      # nothing written
+
+
+@pytest.mark.slow
+def test_html_only_build_removes_the_older_pdf(built_project, tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "htmlonly", reports_from=built_project)
+    monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
+    pid = "association-operations"
+    assert (root / f"reports/2024/{pid}.pdf").exists()
+    batch.build(year=2024, project_id=pid, formats=("html",), jobs=1, force=True)
+    assert not (root / f"reports/2024/{pid}.pdf").exists()             # not left as if current
+    assert (root / f"reports/2024/{pid}.html").exists()
+    entry = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))["reports"][f"2024/{pid}"]
+    assert "pdf" not in entry["outputs"] and "html" in entry["outputs"]
+    index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
+    assert f"{pid}.pdf" not in index and "family-accident-insurance.pdf" in index

@@ -19,9 +19,24 @@ def test_code_version_in_the_checkout_names_commit_and_package():
     assert v["package_version"] == __version__
 
 
-def test_code_version_outside_git_is_unknown(project_copy):
+def test_code_version_comes_from_the_code_checkout_not_the_data_tree(project_copy):
     provenance._code_version.cache_clear()
-    v = provenance.code_version()
+    try:
+        v = provenance.code_version()      # BUDGET_REPORTS_ROOT is a copy outside any checkout
+        assert re.fullmatch(r"[0-9a-f]{40}", v["git_commit"]) and v["git_dirty"] in (True, False)
+    finally:
+        provenance._code_version.cache_clear()
+
+
+def test_code_version_outside_git_is_unknown(tmp_path, monkeypatch):
+    from helpers import paths
+
+    monkeypatch.setattr(paths, "PACKAGE_DIR", tmp_path / "site-packages" / "helpers")
+    provenance._code_version.cache_clear()
+    try:
+        v = provenance.code_version()
+    finally:
+        provenance._code_version.cache_clear()
     assert v["git_commit"] is None and v["git_dirty"] is None
     assert "git 版本未知" in provenance.describe_code_version(v)
 

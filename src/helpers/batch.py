@@ -41,6 +41,7 @@ class Job:
     inputs: list[dict[str, str]]
     key: str                       # "2024/family-accident-insurance"
     staging: str                   # private temp dir of this report
+    key_figures: list[list[str]] | None = None   # [[label, display], …] at plan time; None: overview
 
     @property
     def out_dir(self) -> Path:
@@ -89,6 +90,11 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["execute"] = time.perf_counter() - t0
     if executed.exists():
+        try:
+            clean_executed(executed, job, failed=res.status != "ok")
+        except Exception as exc:
+            res.status, res.stage = "failed", res.stage or "execute"
+            res.error = res.error or f"{type(exc).__name__}: {exc}".splitlines()[0]
         res.staged["ipynb"] = str(executed)
     if res.status == "ok":
         stage_tables(job, res)
@@ -106,6 +112,51 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["html"] = time.perf_counter() - t1
     return res
+
+
+# Run-dependent papermill metadata (notebook and cell level), dropped from the executed notebook.
+PAPERMILL_TIMING = ("start_time", "end_time", "duration")
+
+
+def clean_executed(path: Path, job: Job, failed: bool = False) -> None:
+    """Make the executed notebook depend only on its inputs: drop papermill's start/end/duration
+    (notebook and cells) and nbclient's per-cell execution timestamps, give papermill's injected
+    parameters cell a fixed id, and replace absolute temp paths (the staging dir, the project
+    tree) by project-relative ones. Error information (papermill ``exception``/``status`` and the
+    error outputs) is kept."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    name = f"{job.params.name}.failed.ipynb" if failed else f"{job.params.name}.ipynb"
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for k in PAPERMILL_TIMING:
+            pm.pop(k, None)
+        pm["input_path"] = paths.relative(job.params.notebook_path)
+        pm["output_path"] = paths.relative(job.out_dir / name)
+    for cell in nb.cells:
+        cpm = cell.metadata.get("papermill")
+        if cpm is not None:
+            for k in PAPERMILL_TIMING:
+                cpm.pop(k, None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    roots = sorted({str(Path(job.staging)), str(Path(job.staging).resolve()),
+                    str(paths.project_root())}, key=len, reverse=True)
+
+    def scrub(value):
+        if isinstance(value, str):
+            for r in roots:
+                value = value.replace(r + os.sep, "").replace(r, ".")
+            return value
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return type(value)((k, scrub(v)) for k, v in value.items())
+        return value
+    nb = nbformat.from_dict(scrub(nb))
+    atomic.write_text(path, nbformat.writes(nb) + "\n")
 
 
 # Tables written next to a project's HTML: staged kind → file suffix after <name>.
@@ -163,6 +214,29 @@ def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> 
             "anyway", path=sorted({p.path for p in found})[0])
 
 
+def check_selection(year: int | None = None, project_id: str | None = None) -> None:
+    """UnknownProjectError (exit 2) naming what is known when the selected year or project has
+    nothing to build: neither in the catalogue nor in params/. Reads only; writes nothing."""
+    from helpers.errors import UnknownProjectError
+
+    files = [*params.expected_files(None), *params.param_files(None)]
+    by_year: dict[str, set[str]] = {}
+    for f in files:
+        by_year.setdefault(f.parent.name, set()).add(f.stem)
+    if year is not None and str(year) not in by_year:
+        known = ", ".join(sorted(by_year)) or "none"
+        raise UnknownProjectError(f"nothing to build for year {year} (known years: {known})",
+                                  path=f"data/raw/{year}/")
+    if project_id is not None:
+        years = [str(year)] if year is not None else sorted(by_year)
+        if not any(project_id in by_year[y] for y in years):
+            known = sorted({n for y in years for n in by_year[y] if n != params.OVERVIEW_STEM})
+            raise UnknownProjectError(
+                f"unknown project {project_id!r}" + (f" in {year}" if year is not None else "")
+                + f" (known projects: {', '.join(known) or 'none'})",
+                path=paths.relative(paths.params_dir()))
+
+
 def plan(year: int | None = None, project_id: str | None = None,
          allow_synthetic: bool = False) -> list[Job]:
     """Validate every selected params file (before any kernel starts) and make the jobs.
@@ -170,6 +244,7 @@ def plan(year: int | None = None, project_id: str | None = None,
     Synthetic projects are refused first (nothing written) unless ``allow_synthetic``. Params
     files missing for a catalogue year (a new year dropped into data/raw/) are then generated,
     so a new year needs no code change."""
+    check_selection(year, project_id)
     if not allow_synthetic:
         refuse_synthetic(year, project_id)
     params.generate(year, missing_only=True)
@@ -185,19 +260,22 @@ def plan(year: int | None = None, project_id: str | None = None,
                 path=paths.relative(paths.params_dir()))
     jobs = []
     for s in sets:
-        title, inputs = _describe(s)
-        jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging=""))
+        title, inputs, figures = _describe(s)
+        jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging="",
+                        key_figures=figures))
     return jobs
 
 
-def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]]]:
+def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
+    """Title, inputs and (for a project) the key figures the index shows for the report."""
     from helpers import ingest, report_data
 
     if s.project_id is None:
         ov = report_data.year_overview(s.year)
-        return f"{s.year}年度预算项目绩效概览", ov.inputs
+        return f"{s.year}年度预算项目绩效概览", ov.inputs, None
     p = ingest.get_project(s.project_id, s.year)
-    return f"{p.name}绩效报告（{s.year}年）", report_data.report_inputs(p, s.year)
+    return (f"{p.name}绩效报告（{s.year}年）", report_data.report_inputs(p, s.year),
+            [[k, v] for k, v in report_data.key_figures(p)])
 
 
 def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
@@ -227,6 +305,8 @@ def _up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> 
     entry = manifest.get("reports", {}).get(job.key)
     if fp is None or not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fp:
         return False
+    if "key_figures" not in entry:        # written before key figures were recorded
+        return False
     return all((paths.project_root() / entry["outputs"][f]["path"]).is_file()
                for f in ("ipynb", *formats) if f in entry.get("outputs", {})) and \
         all(f in entry.get("outputs", {}) for f in formats)
@@ -234,7 +314,10 @@ def _up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> 
 
 def publish(job: Job, res: Result) -> None:
     """Move a report's staged files into reports/<year>/ (each atomically). A failed report only
-    gets its executed notebook kept as <name>.failed.ipynb; its good files stay."""
+    gets its executed notebook kept as <name>.failed.ipynb; its good files stay.
+
+    A good report whose format was not built this time (``--formats html`` leaves no PDF) has the
+    older file of that format removed: everything beside a good report is from the same build."""
     out = job.out_dir
     name = job.params.name
     failed_nb = out / f"{name}.failed.ipynb"
@@ -248,7 +331,7 @@ def publish(job: Job, res: Result) -> None:
         if kind in res.staged:
             atomic.copy_file(res.staged[kind], target)
             res.outputs[kind] = _out_record(target)
-        elif kind in TABLE_KINDS:      # e.g. a score table whose actuals were withdrawn
+        else:       # a format not built this time, a score table whose actuals were withdrawn
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
     with contextlib.suppress(FileNotFoundError):
@@ -430,6 +513,7 @@ def _write_manifest(manifest, results, by_key, fps, code, started, audits=None) 
             "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
             "parameters": job.params.parameters,
             "title": job.title,
+            "key_figures": job.key_figures,
             "inputs": job.inputs,
             "code": code,
             "status": r.status,
@@ -444,6 +528,7 @@ def _write_manifest(manifest, results, by_key, fps, code, started, audits=None) 
         else:   # the previous good outputs are still there and still described
             entry["outputs"] = prev.get("outputs", {}) if prev.get("outputs") else {}
             entry["failed_outputs"] = r.outputs
+            entry["key_figures"] = prev.get("key_figures") if entry["outputs"] else None  # the kept report's
             if prev.get("status") == "ok" or prev.get("last_good"):
                 entry["last_good"] = prev.get("last_good") or {
                     k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}

@@ -25,9 +25,9 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _git(*args: str) -> str | None:
+def _git(cwd: str, *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", *args], cwd=paths.project_root(), capture_output=True,
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True,
                              text=True, timeout=20, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -35,21 +35,25 @@ def _git(*args: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4)
-def _code_version(root: str) -> dict[str, Any]:
-    commit = _git("rev-parse", "HEAD")
-    dirty = None
-    if commit is not None:
-        status = _git("status", "--porcelain", "--untracked-files=no", "--", "src", "notebooks")
-        dirty = bool(status) if status is not None else None
+def _code_version(package_dir: str) -> dict[str, Any]:
+    commit = dirty = None
+    top = _git(package_dir, "rev-parse", "--show-toplevel") if Path(package_dir).is_dir() else None
+    if top:
+        commit = _git(top, "rev-parse", "HEAD")
+        if commit is not None:
+            status = _git(top, "status", "--porcelain", "--untracked-files=no", "--", "src", "notebooks")
+            dirty = bool(status) if status is not None else None
     return {"git_commit": commit, "git_dirty": dirty, "package_version": __version__}
 
 
 def code_version() -> dict[str, Any]:
     """``{"git_commit": "…" | None, "git_dirty": bool | None, "package_version": "0.1.0"}``.
 
-    ``git_dirty`` looks only at tracked files under src/ and notebooks/ (the code that makes a
-    report); outside a git checkout both git fields are None."""
-    return dict(_code_version(str(paths.project_root())))
+    Git is asked about the checkout holding the code (``paths.PACKAGE_DIR``), not the data tree
+    (``BUDGET_REPORTS_ROOT`` may point at a copy that is no checkout). ``git_dirty`` looks only at
+    tracked files under that checkout's src/ and notebooks/ (the code that makes a report); when
+    the package is not in a git checkout both git fields are None."""
+    return dict(_code_version(str(paths.PACKAGE_DIR)))
 
 
 def describe_code_version(version: dict[str, Any] | None = None) -> str:

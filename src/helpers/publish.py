@@ -1,6 +1,6 @@
 """Index pages: ``reports/<year>/index.html`` (every report of a year with its key figures) and
-``reports/index.html`` (every year, every report). Built from the build manifest and the
-catalogue; links point only at files that exist. Written atomically."""
+``reports/index.html`` (every year, every report). Built from the build manifest alone (key
+figures as recorded when each report was built); links point only at files that exist. Written atomically."""
 
 from __future__ import annotations
 
@@ -22,17 +22,13 @@ def _entries(manifest: dict[str, Any]) -> dict[int, list[tuple[str, dict[str, An
     return years
 
 
-def _figures(year: int, name: str) -> str:
+def _figures(name: str, entry: dict[str, Any]) -> str:
+    """The key figures recorded in the manifest when the report (the one kept, for a failed
+    build) was built — never recomputed from the current catalogue."""
     if name == "overview":
         return "全部项目并列：资金、主要数据、一致性问题数"
-    from helpers import ingest, report_data
-    from helpers.errors import HelpersError
-
-    try:
-        project = ingest.get_project(name, year)
-    except HelpersError:
-        return "—"
-    return "；".join(f"{k} {v}" for k, v in report_data.key_figures(project)) or "—"
+    figures = entry.get("key_figures") or []
+    return "；".join(f"{k} {v}" for k, v in figures) or "—"
 
 
 def _links(entry: dict[str, Any], base: Path) -> Html:
@@ -59,7 +55,7 @@ def _rows(year: int, items, base: Path):
         if html and (paths.project_root() / html["path"]).is_file():
             rel = Path(html["path"]).relative_to(paths.relative(base))
             title = f'<a href="{esc(rel.as_posix())}">{title}</a>'
-        yield (Html(f"<strong>{title}</strong>"), _figures(year, name), _links(entry, base),
+        yield (Html(f"<strong>{title}</strong>"), _figures(name, entry), _links(entry, base),
                _status(entry))
 
 

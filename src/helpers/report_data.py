@@ -1,50 +1,24 @@
 """Everything a report notebook shows, built here so notebooks hold no formulas: each function
 returns an ``Html`` fragment (or a ``Chart``) the notebook displays as is.
 
-Modules written by other issues are imported lazily; while one is missing its section says
-"尚未提供" (not provided yet) — never made-up numbers:
-
-- ``helpers.indicators.compute_indicators(project) -> list`` of results with attributes
-  ``id, name, value, unit, display, formula, level1, level2, missing`` (and optional ``note``);
-- ``helpers.audit.audit_project(project, document) -> list`` (or ``audit_project(project)``) of
-  findings with ``kind, severity, project, section, stated, computed, unit, message, quote``;
-- ``helpers.targets.load_targets(year, project_id)`` -> a table with ``.rows`` (or a list) of
-  rows with ``level1, level2, level3, direction, value, unit, note``; ``None`` when none is kept.
-
-A module that exists but cannot be imported yet is treated as not provided (with a warning on
-stderr); an error raised while *calling* a provided module fails the report.
+Sections draw on ``helpers.indicators`` (derived indicators), ``helpers.audit`` (consistency
+findings), ``helpers.targets`` (绩效目标表) and ``helpers.selfeval`` (scored 绩效自评), imported
+directly: an import error or an error raised by any of them fails the report, never a silently
+degraded section. A project without a filed self-evaluation shows "待填报".
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from helpers import charts, paths, provenance
+from helpers import audit, charts, indicators, paths, provenance, selfeval, targets
 from helpers.formatting import fmt_count, fmt_date, fmt_decimal, fmt_iso_date, fmt_value, fmt_wan
 from helpers.models import Fact, Project
 from helpers.render import Column, Html, definition_list, esc, join, notice, paragraph, table
-
-NOT_PROVIDED = "尚未提供"
-
-
-def _optional(module: str):
-    """The module, or None when it is not written yet or cannot be imported yet (a sibling issue
-    still in progress); the latter is also reported on stderr. Errors when *calling* it propagate
-    and fail the report."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        if not (isinstance(exc, ModuleNotFoundError) and exc.name == module):
-            print(f"warning: {module} cannot be imported ({exc}); its section says {NOT_PROVIDED}",
-                  file=sys.stderr)
-        return None
-
 
 # ---------------------------------------------------------------- context
 
@@ -71,14 +45,13 @@ def project_report(project_id: str, year: int) -> ReportContext:
 
 
 def report_inputs(project: Project, year: int) -> list[dict[str, str]]:
-    """What a project report is built from: its source text and, once filed, its
-    self-evaluation table (data/actuals/), each with sha256."""
-    from helpers import selfeval
-
+    """What a project report is built from, each with sha256: its source text, the id registry
+    (data/project_ids.yaml), and where kept its target table (data/targets/) and self-evaluation
+    table (data/actuals/). They feed the build fingerprint and the provenance footer."""
     inputs = [_source_record(project)]
-    actuals = selfeval.actuals_file(year, project.id)
-    if actuals is not None:
-        inputs.append(provenance.input_record(actuals))
+    optional = (paths.project_ids_file(), targets.targets_file(year, project.id),
+                selfeval.actuals_file(year, project.id))
+    inputs.extend(provenance.input_record(f) for f in optional if f is not None and Path(f).is_file())
     return inputs
 
 
@@ -102,11 +75,9 @@ def title_block(ctx: ReportContext) -> Html:
 def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
     """A few headline figures for cards and indexes, each (label, display): the project type's
     headline indicators (helpers.indicators), else the first stated figure of each metric."""
-    indicators = _optional("helpers.indicators")
-    if indicators is not None:
-        figures = indicators.headline_figures(project, limit)
-        if figures:
-            return figures
+    figures = indicators.headline_figures(project, limit)
+    if figures:
+        return figures
     chosen: list[Fact] = []
     seen: set[str] = set()
     for f in project.facts:
@@ -181,28 +152,15 @@ def facts_section(ctx: ReportContext) -> Html:
 
 
 def indicators_section(ctx: ReportContext) -> Html:
-    """Derived indicators (helpers.indicators); until that module exists, the stated facts."""
-    mod = _optional("helpers.indicators")
-    if mod is None or not hasattr(mod, "compute_indicators"):
-        rows = [(f.label, fmt_value(f.value, f.unit), f.section_title) for f in ctx.project.facts]
-        return join(
-            notice(f"绩效指标计算模块{NOT_PROVIDED}；下表列出文本所陈述的数据，未做任何推算。"),
-            table([Column("项目"), Column("文本陈述值", "right"), Column("所在章节")], rows)
-            if rows else notice("文本中未识别到数量信息。"))
-    results = list(mod.compute_indicators(ctx.project))
+    """Derived indicators (helpers.indicators)."""
+    results = indicators.compute_indicators(ctx.project)
     if not results:
         return notice("该项目没有可计算的指标。")
     rows = []
     for r in results:
-        missing = getattr(r, "missing", None)
-        display = getattr(r, "display", None) or fmt_value(getattr(r, "value", None), getattr(r, "unit", ""))
-        if missing:
-            display = "—"
-        rows.append((getattr(r, "level1", "") or "—", getattr(r, "level2", "") or "—",
-                     getattr(r, "name", ""), display,
-                     getattr(r, "formula", "") or "—",
-                     ("缺少：" + "、".join(map(str, missing))) if missing
-                     else (getattr(r, "note", "") or "—")))
+        display = "—" if r.missing else (r.display or fmt_value(r.value, r.unit))
+        rows.append((r.level1 or "—", r.level2 or "—", r.name, display, r.formula or "—",
+                     ("缺少：" + "、".join(map(str, r.missing))) if r.missing else (r.note or "—")))
     return table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
                   Column("计算方法"), Column("说明")], rows)
 
@@ -255,20 +213,12 @@ def _document_of(project: Project):
     return None, project
 
 
-def _audit_findings(projects: list[Project]) -> list | None:
-    """Findings of helpers.audit for these projects (None while that module is not provided):
-    ``audit_project(project, document)`` or ``audit_project(project)``."""
-    mod = _optional("helpers.audit")
-    if mod is None or not hasattr(mod, "audit_project"):
-        return None
-    takes_document = "document" in inspect.signature(mod.audit_project).parameters
+def _audit_findings(projects: list[Project]) -> list[audit.Finding]:
+    """Findings of helpers.audit for these projects."""
     found = []
     for p in projects:
-        if takes_document:
-            doc, same = _document_of(p)
-            found.extend(mod.audit_project(same, doc))
-        else:
-            found.extend(mod.audit_project(p))
+        doc, same = _document_of(p)
+        found.extend(audit.audit_project(same, doc))
     return found
 
 
@@ -278,24 +228,19 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告", "note": "提示"}
 def findings_section(ctx: ReportContext) -> Html:
     """Consistency findings from helpers.audit."""
     found = _audit_findings([ctx.project])
-    if found is None:
-        return notice(f"一致性检查模块{NOT_PROVIDED}。")
     if not found:
         return notice("未发现不一致之处。")
 
-    def num(f, attr):
-        v = getattr(f, attr, None)
-        unit = getattr(f, "unit", None)
+    def num(v: Decimal | None, unit: str | None) -> str:
         if v is None:
             return "—"
         return fmt_value(v, unit) if unit else str(v)   # a year or a bare number: as is
-    rows = [(SEVERITY_ZH.get(getattr(f, "severity", ""), getattr(f, "severity", "")),
-             getattr(f, "section", ""), num(f, "stated"), num(f, "computed"),
-             getattr(f, "message", ""), Html(f'<span class="quote">{esc(getattr(f, "quote", ""))}</span>'))
+    rows = [(SEVERITY_ZH.get(f.severity, f.severity), f.section, num(f.stated, f.unit),
+             num(f.computed, f.unit), f.message, Html(f'<span class="quote">{esc(f.quote)}</span>'))
             for f in found]
-    counts = {}
+    counts: dict[str, int] = {}
     for f in found:
-        counts[getattr(f, "severity", "")] = counts.get(getattr(f, "severity", ""), 0) + 1
+        counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = "，".join(f"{SEVERITY_ZH.get(k, k)}{v}条" for k, v in sorted(counts.items()))
     return join(paragraph(f"共{len(found)}条：{summary}。"),
                 table([Column("级别"), Column("章节"), Column("陈述值", "right"), Column("复算值", "right"),
@@ -304,30 +249,23 @@ def findings_section(ctx: ReportContext) -> Html:
 
 def targets_section(ctx: ReportContext) -> Html:
     """Performance targets (绩效目标表) from helpers.targets, when a table is kept."""
-    mod = _optional("helpers.targets")
-    if mod is None or not hasattr(mod, "load_targets"):
-        return notice(f"绩效目标表模块{NOT_PROVIDED}。")
-    loaded = mod.load_targets(ctx.year, ctx.project.id)
-    rows = getattr(loaded, "rows", loaded)
-    if not rows:
+    loaded = targets.load_targets(ctx.year, ctx.project.id)
+    if loaded is None or not loaded.rows:
         return notice("该项目尚无绩效目标表（data/targets/）。")
 
-    def get(r, *keys):
-        for k in keys:
-            v = r.get(k) if isinstance(r, dict) else getattr(r, k, None)
-            if v not in (None, ""):
-                return str(v)
-        return "—"
-    def value(r):
-        number = getattr(r, "number", None)
+    def text(v) -> str:
+        return str(v) if v not in (None, "") else "—"
+
+    def value(r: targets.Target) -> str:
+        number = r.number
         if number is None:
-            return get(r, "value")
-        if get(r, "unit") in ("万元", "%"):         # domain.md §4: 2 decimals
+            return text(r.value)
+        if r.unit in ("万元", "%"):         # domain.md §4: 2 decimals
             return fmt_decimal(number, 2, thousands=True)
         return fmt_count(number)
-    body = [(get(r, "level1"), get(r, "level2"), get(r, "level3", "name"), get(r, "direction", "nature"),
-             value(r), get(r, "unit"), get(r, "note")) for r in rows]
-    source = getattr(loaded, "path", None)
+    body = [(text(r.level1), text(r.level2), text(r.level3), text(r.direction), value(r), text(r.unit),
+             text(r.note)) for r in loaded.rows]
+    source = loaded.path
     return join(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
                        Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
                        Column("备注")], body),
@@ -336,8 +274,6 @@ def targets_section(ctx: ReportContext) -> Html:
 
 def _score_result(ctx: ReportContext):
     """The scored self-evaluation (helpers.selfeval) or None when no table is filed."""
-    from helpers import selfeval
-
     return selfeval.score_project(ctx.year, ctx.project.id)
 
 
@@ -434,14 +370,14 @@ def overview_title(ov: OverviewContext) -> Html:
 
 
 def findings_count(project: Project) -> str:
-    found = _audit_findings([project])
-    return NOT_PROVIDED if found is None else f"{len(found)}条"
+    return f"{len(_audit_findings([project]))}条"
 
 
-def funding_total(project: Project) -> int | None:
-    """Sum of the amounts stated in 资金安排情况 (元), None when none is stated."""
+def funding_total(project: Project) -> Decimal | None:
+    """Exact sum of the amounts stated in 资金安排情况 (元; fractions of a 元 kept), None when none
+    is stated."""
     money = list(funding_facts(project))
-    return sum(int(f.value) for f in money) if money else None
+    return sum((Decimal(f.value) for f in money), Decimal(0)) if money else None
 
 
 def overview_table(ov: OverviewContext) -> Html:
