@@ -40,3 +40,15 @@ def test_with_actuals_the_section_shows_total_grade_and_chart(project_copy):
 def test_score_bars_checks_lengths():
     with pytest.raises(ValueError):
         charts.score_bars(["a"], [1, 2], [1], title="t", caption="c")
+
+
+def test_funding_total_keeps_fractions_of_a_yuan():
+    from decimal import Decimal
+    from types import SimpleNamespace as NS
+
+    facts = [NS(unit="元", section="六.1", value=Decimal("1000.50")),
+             NS(unit="元", section="六.2", value=Decimal("999.75")),
+             NS(unit="人", section="六.2", value=Decimal("3"))]
+    project = NS(sections={"funding": NS(number="六")}, facts=facts)
+    assert report_data.funding_total(project) == Decimal("2000.25")     # not int-truncated 1999
+    assert report_data.funding_total(NS(sections={}, facts=facts)) is None
