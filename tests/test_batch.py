@@ -30,7 +30,6 @@ def test_seed_build_has_every_output_and_a_manifest(built_project):
             assert (out / f"{name}.{ext}").stat().st_size > 0, (name, ext)
     assert (out / "index.html").exists() and (built_project / "reports" / "index.html").exists()
     manifest = json.loads((built_project / "reports" / "manifest.json").read_text(encoding="utf-8"))
-    seed = built_project / "data/raw/2024/hongta-jishengxie-2024.txt"
     for name in SEED:
         entry = manifest["reports"][f"2024/{name}"]
         assert entry["status"] == "ok"
@@ -311,7 +310,8 @@ def test_changing_the_target_table_rebuilds_the_report(tmp_path, monkeypatch):
     rebuilt = batch.build(year=2024, project_id=pid, formats=("html",), jobs=1)
     assert [r.status for r in rebuilt] == ["ok"]
     entry = json.loads((root / "reports/manifest.json").read_text(encoding="utf-8"))["reports"][f"2024/{pid}"]
-    assert {"path": f"data/targets/2024/{pid}.csv", "sha256": provenance.sha256_file(targets)} in entry["inputs"]
+    record = {"path": f"data/targets/2024/{pid}.csv", "sha256": provenance.sha256_file(targets)}
+    assert record in entry["inputs"]
     html = (root / f"reports/2024/{pid}.html").read_text(encoding="utf-8")
     assert provenance.sha256_file(targets) in html and "data/project_ids.yaml" in html   # the footer
     (root / "data/project_ids.yaml").write_text(
