@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from helpers import paths
 from helpers.audit_intervals import (
     DENOMINATOR_UNITS,
     PER_UNIT,
@@ -589,4 +590,4 @@ def check_targets(ctx) -> Iterator:
             "target", section=best.section, facts=[best], unit=q.unit, stated=q.value,
             computed=best.value, tolerance=half + uncertainty(best), quote=best.quote,
             message=(f"{where}的指标值为{t.value}{t.unit}，而所引文本句中为{shown(best)}，"
-                     f"两者不符（{table.path or '目标表'}）。"))
+                     f"两者不符（{paths.relative(table.path) if table.path else '目标表'}）。"))
