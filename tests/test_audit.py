@@ -143,6 +143,7 @@ def test_planted_target_mismatch_fires(tmp_path):
     # target 12.50万元 = 125,000 元 vs the quoted sentence's 预计补助12.80万元 = 128,000 元
     assert [tuple_of(f) for f in found] == [("target", "target", "error", INS, "六", D(125000), D(128000))]
     assert "12.50万元" in found[0].message
+    assert str(tmp_path) not in found[0].message        # published pages carry no absolute paths
 
 
 def test_target_quote_missing_from_text_is_a_warning(tmp_path):
