@@ -590,4 +590,13 @@ def check_targets(ctx) -> Iterator:
             "target", section=best.section, facts=[best], unit=q.unit, stated=q.value,
             computed=best.value, tolerance=half + uncertainty(best), quote=best.quote,
             message=(f"{where}的指标值为{t.value}{t.unit}，而所引文本句中为{shown(best)}，"
-                     f"两者不符（{paths.relative(table.path) if table.path else '目标表'}）。"))
+                     f"两者不符（{_table_name(table.path)}）。"))
+
+
+def _table_name(path) -> str:
+    """The target table as shown in findings: relative to the project, else its file name (no
+    absolute paths in published pages)."""
+    if not path:
+        return "目标表"
+    shown_path = paths.relative(path)
+    return shown_path if not shown_path.startswith("/") else str(path).rsplit("/", 1)[-1]
