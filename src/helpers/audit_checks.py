@@ -312,6 +312,23 @@ def _basis_note(num: Fact, den: Fact) -> str:
     return "文本未说明其他计算口径。"
 
 
+def _ratio_mismatch(r: Fact, num: Fact, den: Fact) -> tuple[Decimal, str] | None:
+    """(computed percentage, arithmetic text) when ``num ÷ den`` cannot give the stated
+    percentage ``r`` within the printed precision of all three; None when they agree."""
+    n_lo, n_hi = interval(num)
+    d_lo, d_hi = interval(den)
+    if d_lo <= 0:
+        return None
+    comp = (n_lo / d_hi * 100, n_hi / d_lo * 100)
+    if meets(comp, interval(r)):
+        return None
+    places = max(r.decimals, 2)
+    computed = round_half_up(num.value / den.value * 100, places)
+    text = (f"{fmt_decimal(computed, places)}%（考虑打印精度在{fmt_decimal(comp[0], places + 1)}%～"
+            f"{fmt_decimal(comp[1], places + 1)}%之间），")
+    return computed, text
+
+
 def check_ratios(ctx) -> Iterator:
     facts = ctx.project.facts
     for rule in RATIO_RULES:
@@ -321,21 +338,14 @@ def check_ratios(ctx) -> Iterator:
             num, den = _partner(r, facts, rule.numerator), _partner(r, facts, rule.denominator)
             if num is None or den is None or den.value == 0:
                 continue
-            n_lo, n_hi = interval(num)
-            d_lo, d_hi = interval(den)
-            if d_lo <= 0:
+            found = _ratio_mismatch(r, num, den)
+            if found is None:
                 continue
-            comp = (n_lo / d_hi * 100, n_hi / d_lo * 100)
-            if meets(comp, interval(r)):
-                continue
-            places = max(r.decimals, 2)
-            computed = round_half_up(num.value / den.value * 100, places)
+            computed, text = found
             yield ctx.finding(
                 "ratio", section=r.section, facts=(r, num, den), unit="%", stated=r.value,
                 computed=computed, tolerance=r.tolerance, quote=quotes(den, num, r),
-                message=(f"文本写{r.label}{r.raw}，但按{rule.basis}：{num.raw} ÷ {den.raw} = "
-                         f"{fmt_decimal(computed, places)}%（考虑打印精度在"
-                         f"{fmt_decimal(comp[0], places + 1)}%～{fmt_decimal(comp[1], places + 1)}%之间），"
+                message=(f"文本写{r.label}{r.raw}，但按{rule.basis}：{num.raw} ÷ {den.raw} = {text}"
                          f"与所写数字不符。{_basis_note(num, den)}"))
 
 
@@ -385,22 +395,15 @@ def _share_ratios(ctx) -> Iterator:
         if pair is None:
             continue
         num, den = pair
-        n_lo, n_hi = interval(num)
-        d_lo, d_hi = interval(den)
-        if d_lo <= 0:
+        found = _ratio_mismatch(r, num, den)
+        if found is None:
             continue
-        comp = (n_lo / d_hi * 100, n_hi / d_lo * 100)
-        if meets(comp, interval(r)):
-            continue
-        places = max(r.decimals, 2)
-        computed = round_half_up(num.value / den.value * 100, places)
+        computed, text = found
         yield ctx.finding(
             "ratio", section=r.section, facts=(r, num, den), unit="%", stated=r.value,
             computed=computed, tolerance=r.tolerance, quote=r.quote,
             message=(f"文本写{r.label}{r.raw}，但同一句中{num.label}{num.raw} ÷ {den.label}{den.raw} = "
-                     f"{fmt_decimal(computed, places)}%（考虑打印精度在"
-                     f"{fmt_decimal(comp[0], places + 1)}%～{fmt_decimal(comp[1], places + 1)}%之间），"
-                     "与所写数字不符。"))
+                     f"{text}与所写数字不符。"))
 
 
 # ---------------------------------------------------------------------------- integrality

@@ -76,16 +76,22 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
                        line_endings=_line_endings(data), sha256=digest)
 
 
-def read_text(path: Path | str, display: str | None = None) -> DecodedText:
-    """Read and decode a file. ``display`` is the name used in messages (default: the path)."""
-    p = Path(path)
+def read_bytes(path: Path | str, display: str | None = None, kind: str = "text") -> bytes:
+    """A file's bytes, or a one-line InputError naming it (a directory, missing, unreadable)."""
     name = display or str(path)
     try:
-        data = p.read_bytes()
+        return Path(path).read_bytes()
     except IsADirectoryError:
-        raise InputError("is a directory, not a text file", path=name) from None
+        raise InputError(f"is a directory, not a {kind} file", path=name) from None
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except PermissionError:
         raise InputError("permission denied", path=name) from None
-    return decode_bytes(data, name)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
+
+
+def read_text(path: Path | str, display: str | None = None) -> DecodedText:
+    """Read and decode a file. ``display`` is the name used in messages (default: the path)."""
+    name = display or str(path)
+    return decode_bytes(read_bytes(path, name), name)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from helpers import paths
-from helpers.decoding import decode_bytes
+from helpers.decoding import decode_bytes, read_bytes
 from helpers.errors import HelpersError, InputError, ScoringError
 from helpers.scoring import (
     DIRECTIONS,
@@ -70,16 +70,7 @@ def _header_key(value: object) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes; a one-line InputError for a directory, a missing or an unreadable file."""
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, not a table file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except PermissionError:
-        raise InputError("permission denied", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    return read_bytes(path, str(path), kind="table")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
