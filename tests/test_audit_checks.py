@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.audit import audit_documents, registry
-from helpers.audit_checks import achievable
+from helpers.audit_integrality import achievable
 from helpers.audit_intervals import interval, step, uncertainty
 from helpers.decoding import decode_bytes
 from helpers.ingest import parse_text

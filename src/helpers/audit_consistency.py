@@ -1,0 +1,36 @@
+"""Restatement check: the same figure stated in two sections must agree.
+
+Metrics in ``SCALAR`` are grouped by (metric, year, as-of date, plan flag) outside the funding
+and plan sections. Rules: docs/audit.md, check ``restatement``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from helpers.audit_intervals import interval, is_total, meets, quotes, uncertainty
+from helpers.models import Fact
+
+SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "loss_ratio",
+          "subsidised_persons", "subsidy_amount", "organisations_total", "members",
+          "coverage_rate", "coverage_target", "org_district", "org_township", "org_village")
+
+
+def check_restatements(ctx) -> Iterator:
+    groups: dict[tuple, list[Fact]] = {}
+    plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
+    for f in ctx.project.facts:
+        # Funding and plan sections hold plans and totals, checked by the product and sum checks.
+        if f.metric in SCALAR and not f.approx and not is_total(f) and \
+                f.section.split(".")[0] not in plans:
+            groups.setdefault((f.metric, f.year, f.as_of, f.planned), []).append(f)
+    for group in groups.values():
+        first = group[0]
+        for other in group[1:]:
+            if other.section == first.section or meets(interval(first), interval(other)):
+                continue
+            yield ctx.finding(
+                "restatement", section=other.section, facts=(first, other), unit=other.unit,
+                stated=other.value, computed=first.value,
+                tolerance=uncertainty(first) + uncertainty(other), quote=quotes(first, other),
+                message=(f"同一项目中{other.label}前后不一：第{first.section}部分写{first.raw}，"
+                         f"第{other.section}部分写{other.raw}。"))
