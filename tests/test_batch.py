@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell
 from conftest import copy_project
 from helpers import batch, provenance
 from helpers.errors import BuildError
+from helpers.manifest import fingerprint, up_to_date
 
 SEED = ("family-accident-insurance", "association-operations", "overview")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -200,13 +201,13 @@ def test_up_to_date_reports_are_skipped_unless_forced(built_project, tmp_path, m
     monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
     job = batch.plan(2024, "association-operations")[0]
     code = {"git_commit": "a" * 40, "git_dirty": False, "package_version": "0.1.0"}
-    fp = batch.fingerprint(job, code, ("html",))
+    fp = fingerprint(job, code, ("html",))
     entry = {"status": "ok", "fingerprint": fp, "key_figures": [],
              "outputs": {"html": {"path": "reports/2024/association-operations.html"}}}
-    assert batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html",))
-    assert not batch._up_to_date(job, fp, {"reports": {job.key: entry}}, ("html", "pdf"))
+    assert up_to_date(job, fp, {"reports": {job.key: entry}}, ("html",))
+    assert not up_to_date(job, fp, {"reports": {job.key: entry}}, ("html", "pdf"))
     code["git_dirty"] = True
-    assert batch.fingerprint(job, code, ("html",)) is None     # uncommitted code is never reused
+    assert fingerprint(job, code, ("html",)) is None     # uncommitted code is never reused
 
 
 @pytest.mark.slow

@@ -5,198 +5,29 @@ atomically into reports/<year>/.
 
 Nothing is lost: a report that fails leaves its previous good files in place, its executed
 notebook (with the error cell) is kept as reports/<year>/<name>.failed.ipynb, the batch goes on,
-and ``BuildError`` (exit 1) names every failure at the end."""
+and ``BuildError`` (exit 1) names every failure at the end.
+
+The jobs run in helpers.worker; helpers.manifest records them and decides what is up to date."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
-import json
 import os
 import shutil
 import sys
 import tempfile
 import time
-import traceback
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from helpers import atomic, params, paths, provenance
+from helpers import atomic, manifest, params, paths, provenance, worker
 from helpers.errors import BuildError
 from helpers.params import ParamSet
+from helpers.worker import TABLE_KINDS, Job, Result
 
 FORMATS = ("html", "pdf")
-KERNEL = "python3"
-# nbclient's default "graceful" shutdown waited ~3 s in one run of six; the benchmark compares
-# both through this variable.
-SHUTDOWN = os.environ.get("BUDGET_REPORTS_KERNEL_SHUTDOWN", "immediate")
-
-
-@dataclass
-class Job:
-    params: ParamSet
-    title: str
-    inputs: list[dict[str, str]]
-    key: str                       # "2024/family-accident-insurance"
-    staging: str                   # private temp dir of this report
-    key_figures: list[list[str]] | None = None   # [[label, display], …] at plan time; None: overview
-
-    @property
-    def out_dir(self) -> Path:
-        return paths.reports_dir() / str(self.params.year)
-
-
-@dataclass
-class Result:
-    key: str
-    status: str                    # "ok" | "failed" | "skipped"
-    error: str | None = None
-    stage: str | None = None       # where it failed: execute | xlsx | html | pdf | publish
-    timings: dict[str, float] = field(default_factory=dict)
-    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
-    staged: dict[str, str] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- worker side
-
-
-def execute_and_render(job: Job, want_html: bool) -> Result:
-    """Run one notebook with papermill and export its HTML into the job's staging dir.
-    Runs in a worker process; never touches reports/ (the parent publishes)."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
-
-    res = Result(key=job.key, status="ok")
-    staging = Path(job.staging)
-    executed = staging / f"{job.params.name}.ipynb"
-    # Kernel sockets over IPC in the private staging dir: no open TCP ports (and no plain-text
-    # warning from every kernel), removed with the staging dir.
-    config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
-    t0 = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
-            kernel_name=KERNEL, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
-            shutdown_kernel=SHUTDOWN, config=config)
-    except PapermillExecutionError as exc:
-        res.status, res.stage = "failed", "execute"
-        res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
-    except Exception as exc:  # kernel died, could not start, …: still a named failure
-        res.status, res.stage = "failed", "execute"
-        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    res.timings["execute"] = time.perf_counter() - t0
-    if executed.exists():
-        try:
-            clean_executed(executed, job, failed=res.status != "ok")
-        except Exception as exc:
-            res.status, res.stage = "failed", res.stage or "execute"
-            res.error = res.error or f"{type(exc).__name__}: {exc}".splitlines()[0]
-        res.staged["ipynb"] = str(executed)
-    if res.status == "ok":
-        stage_tables(job, res)
-    if res.status != "ok" or not want_html:
-        return res
-    t1 = time.perf_counter()
-    try:
-        from helpers import render
-
-        html_path = staging / f"{job.params.name}.html"
-        html_path.write_text(render.notebook_to_html(executed, job.title), encoding="utf-8")
-        res.staged["html"] = str(html_path)
-    except Exception as exc:
-        res.status, res.stage = "failed", "html"
-        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    res.timings["html"] = time.perf_counter() - t1
-    return res
-
-
-# Run-dependent papermill metadata (notebook and cell level), dropped from the executed notebook.
-PAPERMILL_TIMING = ("start_time", "end_time", "duration")
-
-
-def clean_executed(path: Path, job: Job, failed: bool = False) -> None:
-    """Make the executed notebook depend only on its inputs: drop papermill's start/end/duration
-    (notebook and cells) and nbclient's per-cell execution timestamps, give papermill's injected
-    parameters cell a fixed id, and replace absolute temp paths (the staging dir, the project
-    tree) by project-relative ones. Error information (papermill ``exception``/``status`` and the
-    error outputs) is kept."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    name = f"{job.params.name}.failed.ipynb" if failed else f"{job.params.name}.ipynb"
-    pm = nb.metadata.get("papermill")
-    if pm is not None:
-        for k in PAPERMILL_TIMING:
-            pm.pop(k, None)
-        pm["input_path"] = paths.relative(job.params.notebook_path)
-        pm["output_path"] = paths.relative(job.out_dir / name)
-    for cell in nb.cells:
-        cpm = cell.metadata.get("papermill")
-        if cpm is not None:
-            for k in PAPERMILL_TIMING:
-                cpm.pop(k, None)
-        cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"
-    roots = sorted({str(Path(job.staging)), str(Path(job.staging).resolve()),
-                    str(paths.project_root())}, key=len, reverse=True)
-
-    def scrub(value):
-        if isinstance(value, str):
-            for r in roots:
-                value = value.replace(r + os.sep, "").replace(r, ".")
-            return value
-        if isinstance(value, list):
-            return [scrub(v) for v in value]
-        if isinstance(value, dict):
-            return type(value)((k, scrub(v)) for k, v in value.items())
-        return value
-    nb = nbformat.from_dict(scrub(nb))
-    atomic.write_text(path, nbformat.writes(nb) + "\n")
-
-
-# Tables written next to a project's HTML: staged kind → file suffix after <name>.
-TABLE_KINDS = {"indicators_xlsx": "indicators.xlsx", "score_xlsx": "score.xlsx"}
-
-
-def stage_tables(job: Job, res: Result) -> None:
-    """The indicator table and (where actuals exist) the scored self-evaluation as XLSX, staged
-    beside the report; a failure here fails the report (stage "xlsx")."""
-    if job.params.project_id is None:
-        return
-    t = time.perf_counter()
-    try:
-        from helpers import indicators, ingest, selfeval
-
-        staging = Path(job.staging)
-        project = ingest.get_project(job.params.project_id, job.params.year)
-        target = staging / f"{job.params.name}.{TABLE_KINDS['indicators_xlsx']}"
-        indicators.write_indicators_xlsx(indicators.compute_indicators(project), target)
-        res.staged["indicators_xlsx"] = str(target)
-        scored = selfeval.score_project(job.params.year, job.params.project_id)
-        if scored is not None:
-            target = staging / f"{job.params.name}.{TABLE_KINDS['score_xlsx']}"
-            selfeval.write_score_xlsx(scored, target)
-            res.staged["score_xlsx"] = str(target)
-    except Exception as exc:
-        res.status, res.stage = "failed", "xlsx"
-        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    res.timings["xlsx"] = time.perf_counter() - t
-
-
-def _worker_entry(job: Job, want_html: bool) -> Result:
-    try:
-        return execute_and_render(job, want_html)
-    except BaseException as exc:  # never lose a result to an unpicklable error
-        return Result(key=job.key, status="failed", stage="execute",
-                      error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}".strip())
-
-
-# ---------------------------------------------------------------- parent side
 
 
 def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> None:
@@ -278,40 +109,6 @@ def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]], list[list[str]] |
             [[k, v] for k, v in report_data.key_figures(p)])
 
 
-def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
-    """What makes a report what it is; None when the code has uncommitted changes (no reuse)."""
-    if not code.get("git_commit") or code.get("git_dirty") is not False:
-        return None
-    blob = json.dumps({"params": job.params.parameters, "notebook": job.params.notebook,
-                       "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
-                       "inputs": job.inputs, "code": code, "formats": sorted(formats)},
-                      sort_keys=True, ensure_ascii=False)
-    return provenance.sha256_bytes(blob.encode())
-
-
-def manifest_path() -> Path:
-    return paths.reports_dir() / "manifest.json"
-
-
-def load_manifest() -> dict[str, Any]:
-    try:
-        data = json.loads(manifest_path().read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> bool:
-    entry = manifest.get("reports", {}).get(job.key)
-    if fp is None or not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fp:
-        return False
-    if "key_figures" not in entry:        # written before key figures were recorded
-        return False
-    return all((paths.project_root() / entry["outputs"][f]["path"]).is_file()
-               for f in ("ipynb", *formats) if f in entry.get("outputs", {})) and \
-        all(f in entry.get("outputs", {}) for f in formats)
-
-
 def publish(job: Job, res: Result) -> None:
     """Move a report's staged files into reports/<year>/ (each atomically). A failed report only
     gets its executed notebook kept as <name>.failed.ipynb; its good files stay.
@@ -324,22 +121,18 @@ def publish(job: Job, res: Result) -> None:
     if res.status != "ok":
         if "ipynb" in res.staged:
             atomic.copy_file(res.staged["ipynb"], failed_nb)
-            res.outputs["failed_ipynb"] = _out_record(failed_nb)
+            res.outputs["failed_ipynb"] = manifest.out_record(failed_nb)
         return
     for kind in ("ipynb", "html", "pdf", *TABLE_KINDS):
         target = out / f"{name}.{TABLE_KINDS.get(kind, kind)}"
         if kind in res.staged:
             atomic.copy_file(res.staged[kind], target)
-            res.outputs[kind] = _out_record(target)
+            res.outputs[kind] = manifest.out_record(target)
         else:       # a format not built this time, a score table whose actuals were withdrawn
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
     with contextlib.suppress(FileNotFoundError):
         failed_nb.unlink()
-
-
-def _out_record(path: Path) -> dict[str, str]:
-    return {"path": paths.relative(path), "sha256": provenance.sha256_file(path)}
 
 
 class Progress:
@@ -379,15 +172,15 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     atomic.clean_temporaries(paths.reports_dir())
     planned = plan(year, project_id, allow_synthetic)
     code = provenance.code_version()
-    manifest = load_manifest()
+    previous = manifest.load_manifest()
     started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     todo, results = [], []
     fps = {}
     for job in planned:
-        fps[job.key] = fingerprint(job, code, formats)
-        if not force and _up_to_date(job, fps[job.key], manifest, formats):
+        fps[job.key] = manifest.fingerprint(job, code, formats)
+        if not force and manifest.up_to_date(job, fps[job.key], previous, formats):
             results.append(Result(key=job.key, status="skipped",
-                                  outputs=manifest["reports"][job.key]["outputs"]))
+                                  outputs=previous["reports"][job.key]["outputs"]))
         else:
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
@@ -410,10 +203,10 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
             audits[str(y)] = write_year_audit(y)
         except Exception as exc:   # the reports are built: record it, fail the batch at the end
             audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
-    _write_manifest(manifest, results, by_key, fps, code, started, audits)
+    manifest.write_manifest(previous, results, by_key, fps, code, started, audits)
     from helpers import publish as publish_pages
 
-    publish_pages.write_indexes(load_manifest())
+    publish_pages.write_indexes(manifest.load_manifest())
     order = {j.key: i for i, j in enumerate(planned)}
     results.sort(key=lambda r: order.get(r.key, 0))
     print(summary_table(results), file=stream, flush=True)
@@ -436,7 +229,7 @@ def write_year_audit(year: int) -> dict[str, dict[str, str]]:
     out = paths.reports_dir() / str(year)
     page = atomic.write_text(out / "audit.html", audit_report.render_year_audit_page(year, findings))
     table = audit_report.write_findings_csv(findings, out / "audit.csv")
-    return {"audit_html": _out_record(Path(page)), "audit_csv": _out_record(Path(table))}
+    return {"audit_html": manifest.out_record(Path(page)), "audit_csv": manifest.out_record(Path(table))}
 
 
 def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
@@ -447,7 +240,7 @@ def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Res
     stack = contextlib.ExitStack()
     with stack:
         pool = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers))
-        futures = {pool.submit(_worker_entry, job, bool(formats)): job for job in todo}
+        futures = {pool.submit(worker.run, job, bool(formats)): job for job in todo}
         try:
             for fut in cf.as_completed(futures):
                 job = futures[fut]
@@ -498,50 +291,3 @@ def _print_pdf(printer, job: Job, res: Result) -> None:
         res.status, res.stage = "failed", "pdf"
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["pdf"] = time.perf_counter() - t
-
-
-def _write_manifest(manifest, results, by_key, fps, code, started, audits=None) -> None:
-    reports = dict(manifest.get("reports", {}))
-    for r in results:
-        if r.status == "skipped":
-            continue
-        job = by_key[r.key]
-        prev = reports.get(r.key, {})
-        entry = {
-            "params_file": paths.relative(job.params.path),
-            "notebook": paths.relative(job.params.notebook_path),
-            "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
-            "parameters": job.params.parameters,
-            "title": job.title,
-            "key_figures": job.key_figures,
-            "inputs": job.inputs,
-            "code": code,
-            "status": r.status,
-            "error": r.error,
-            "stage": r.stage,
-            "timings": {k: round(v, 3) for k, v in r.timings.items()},
-            "fingerprint": fps.get(r.key) if r.status == "ok" else None,
-            "built_at": started,
-        }
-        if r.status == "ok":
-            entry["outputs"] = r.outputs
-        else:   # the previous good outputs are still there and still described
-            entry["outputs"] = prev.get("outputs", {}) if prev.get("outputs") else {}
-            entry["failed_outputs"] = r.outputs
-            entry["key_figures"] = prev.get("key_figures") if entry["outputs"] else None  # the kept report's
-            if prev.get("status") == "ok" or prev.get("last_good"):
-                entry["last_good"] = prev.get("last_good") or {
-                    k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}
-        reports[r.key] = entry
-    years = dict(manifest.get("years", {}))
-    for y, outputs in (audits or {}).items():
-        years[y] = {"outputs": outputs, "built_at": started}
-    data = {"generator": "budget-reports", "updated_at": started, "code": code,
-            "reports": dict(sorted(reports.items())), "years": dict(sorted(years.items()))}
-    atomic.write_text(manifest_path(), json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-
-
-def result_dict(r: Result) -> dict[str, Any]:
-    d = asdict(r)
-    d.pop("staged", None)
-    return d
