@@ -425,3 +425,18 @@ def test_json_contract_keys():
     first = data["rows"][0]
     assert {"indicator", "points", "score"} <= set(first)
     assert first == {**first, "indicator": "预算执行率", "points": 10, "score": 9.65}
+
+
+@pytest.mark.parametrize(
+    ("written", "tier"),
+    [
+        ("达成", "达成"), ("部分达成", "部分达成"), ("未达成", "未达成"), (" 达成 ", "达成"),
+        ("部分达成年度指标", "部分达成"), ("达成年度目标", "达成"),
+        # negated or hedged wordings are no tier: the row is reported, never read as 达成
+        ("未能达成", None), ("没有达成", None), ("未完全达成", None), ("基本达成", None), ("完成", None),
+    ],
+)
+def test_tier_words(written, tier):
+    from helpers.scoring import tier_of
+
+    assert tier_of(written) == tier

@@ -11,6 +11,7 @@ total is the sum of the rounded row scores and the grade follows 10号 art. 18.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -229,17 +230,20 @@ def _yes_no(value: Decimal | str | None) -> bool | None:
     return None
 
 
+_TIER_RE = re.compile(r"^\s*(未达成|部分达成|达成)")
+_NEGATED_TIER = re.compile(r"(未|没有|不|未能|尚未|未完全|基本)\s*(?:完全)?达成")
+
+
 def tier_of(value: Decimal | str | None) -> str | None:
-    """达成 / 部分达成 / 未达成 from the words written in 实际完成值 ("部分达成年度指标…" counts)."""
+    """达成 / 部分达成 / 未达成 when 实际完成值 starts with one of them ("部分达成年度指标" counts);
+    other wordings (未能达成, 没有达成, 基本达成 …) are no tier, so the row is reported rather
+    than read as 达成."""
     if not isinstance(value, str):
         return None
-    if "未达成" in value:
-        return "未达成"
-    if "部分达成" in value:
-        return "部分达成"
-    if "达成" in value:
-        return "达成"
-    return None
+    if _NEGATED_TIER.search(value) and not value.strip().startswith(("未达成", "部分达成")):
+        return None
+    m = _TIER_RE.match(value)
+    return m.group(1) if m else None
 
 
 def _err(row: Row, message: str, column: str | None = None) -> ScoringError:
