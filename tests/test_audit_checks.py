@@ -368,3 +368,22 @@ def test_copied_section_message_names_both_projects_and_the_section():
     msg = found[0].message
     assert "八、项目实施成效" in msg and found[0].project_name in msg
     assert "计划生育家庭意外伤害保险项目" in msg
+
+
+def test_products_read_ranges_and_bounds_as_intervals():
+    """350人 × 3000-5000元/人 = 105万…175万元 contains 140.00万元: silent. 350人 × 不超过3000元/人
+    allows at most 105万元, so 140.00万元 fires (computed 105万 from the figure as printed)."""
+    from helpers.synthetic import make_text
+
+    text, _ = make_text(2024, 1, 1)
+    head = text[: text.index("六、资金安排情况")]
+    tail = text[text.index("七、项目实施计划"):]
+
+    def audit(funding: str):
+        body = head + "六、资金安排情况\n\n" + funding + "\n" + tail
+        doc = parse_text(decode_bytes(body.encode(), "t.txt"))
+        return [(f.kind, f.stated, f.computed) for f in audit_documents([doc], checks=["product"])]
+
+    assert audit("2024年计划救助350人，每人每年补助3000-5000元/人，预计安排资金140.00万元。") == []
+    assert audit("2024年计划救助350人，每人补助不超过3000元，预计安排资金140.00万元。") == [
+        ("product", Decimal(1400000), Decimal(1050000))]

@@ -278,3 +278,12 @@ def test_parse_cache_gives_copies_and_sees_changes(tmp_path):
 
     os.utime(path, ns=(1, 2))                            # a new mtime, as an edit gives
     assert parse_file(path).projects[0].facts[0].value == Decimal(60000)
+
+
+def test_year_spans_and_bound_labels():
+    text = SEED_TEXT.replace(
+        "2023年全区参保人数59039人，完成保费318.9万元。",
+        "2022年至2023年共投入资金318.9万元，培训不少于200人。")
+    f1, f2 = _parse(text).projects[0].facts[:2]
+    assert (f1.label, f1.year, f1.value) == ("投入资金", None, Decimal(3189000))  # a span, no one year
+    assert (f2.label, f2.approx, f2.value) == ("培训", "不少于", Decimal(200))

@@ -84,3 +84,22 @@ def test_roundtrip_printed_numbers(units, places, unit):
 def test_per_capita_written_before_the_number(sentence, value, unit):
     (q,) = find_quantities(fold(sentence), sentence)
     assert (q.value, q.unit) == (Decimal(value), unit)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "upper", "unit", "approx"),
+    [
+        ("每人每年补助3000-5000元/人。", "3000", "5000", "元/人", "区间"),
+        ("每人每年补助3000～5000元/人。", "3000", "5000", "元/人", "区间"),
+        ("每人补助3000元至5000元。", "3000", "5000", "元/人", "区间"),   # 每人…元 is per-capita
+        ("投入1.2-1.5万元。", "12000", "15000", "元", "区间"),           # 1.2万 … 1.5万
+        ("每户奖补不超过3000元。", "3000", None, "元/户", "不超过"),
+        ("培训不少于200人。", "200", None, "人", "不少于"),
+        ("满意度不低于90%。", "90", None, "%", "不低于"),
+        ("补助超过200人。", "200", None, "人", "超过"),
+    ],
+)
+def test_ranges_and_bounds(sentence, value, upper, unit, approx):
+    (q,) = find_quantities(fold(sentence), sentence)
+    assert (q.value, q.upper, q.unit, q.approx) == (
+        Decimal(value), Decimal(upper) if upper else None, unit, approx)

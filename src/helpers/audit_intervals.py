@@ -14,12 +14,16 @@ from helpers.formatting import fmt_decimal
 from helpers.models import Fact
 from helpers.normalize import fold
 
-COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次"}
+COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次", "处"}
 DENOMINATOR_UNITS = {"户", "家", "个", "件", "例", "次", "项", "场"}   # integrality over things
-PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件"}
+PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件", "元/个": "个", "元/处": "处", "元/场": "场",
+            "元/次": "次", "元/人次": "人次"}
 OVER = ("余", "多", "逾", "超过", "来")
-ABOUT = ("约", "大约", "达到约")
+ABOUT = ("约", "大约", "达到约", "左右", "上下")
 UNDER = ("近", "将近")
+AT_LEAST = ("不少于", "不低于", "至少", "以上")          # a floor: [v, ∞)
+AT_MOST = ("不超过", "不高于", "不多于", "最高", "最多", "以下")  # a ceiling: [0, v]
+_UNBOUNDED = Decimal(10) ** 15
 TOTAL_WORDS = re.compile(r"合计|共计|总计|总共|累计|总额|总数|总人数")
 ZERO = Decimal(0)
 
@@ -49,8 +53,16 @@ def step(f: Fact) -> Decimal:
 
 def interval(f: Fact) -> tuple[Decimal, Decimal]:
     """The values the printed figure allows: exact ± half a digit; 余/多/逾 → [v, v + step];
-    约 → [v − step, v + step]; 近 → [v − step, v]."""
+    约/左右 → [v − step, v + step]; 近 → [v − step, v]; a range → [low, high]; 不少于/以上 → a
+    floor; 不超过/以下 → a ceiling."""
     v = f.value
+    if f.upper is not None:                      # a stated range: 3000-5000元/人
+        u = uncertainty(f)
+        return (v - u, f.upper + u)
+    if f.approx in AT_LEAST:
+        return (v - uncertainty(f), _UNBOUNDED)
+    if f.approx in AT_MOST:
+        return (ZERO, v + uncertainty(f))
     if f.approx in OVER:
         return (v, v + step(f))
     if f.approx in ABOUT:

@@ -95,7 +95,8 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
 def check_products(ctx) -> Iterator:
     for count, std, amount in product_triples(ctx.project.facts):
         lo_c, hi_c = interval(count)
-        comp = (lo_c * std.value, hi_c * std.value)
+        lo_s, hi_s = interval(std)
+        comp = (lo_c * lo_s, hi_c * hi_s)
         if meets(comp, interval(amount)):
             continue
         computed = count.value * std.value

@@ -20,14 +20,16 @@ from helpers.template import SUB_RE, sub_number
 
 SENTENCE_END = "。！？!?"
 _CLAUSE_BREAK = set("，。；：、,;:!?！？《》<>\n×xX*+=")
-_DATE = r"(?:截止|截至|到)?\s*\d{4}\s*年(?:\s*\d{1,2}(?:\s*-\s*\d{1,2})?\s*月(?:\s*\d{1,2}\s*日)?)?" \
-        r"(?:底|末|初|度|上半年|下半年)?"
+_DATE = r"(?:截止|截至|到)?\s*\d{4}\s*(?:年?\s*(?:至|到|-|~)\s*\d{4}\s*)?年" \
+        r"(?:\s*\d{1,2}(?:\s*-\s*\d{1,2})?\s*月(?:\s*\d{1,2}\s*日)?)?(?:底|末|初|度|上半年|下半年)?"
+YEAR_SPAN_RE = re.compile(r"\d{4}\s*年?\s*(?:至|到|-|~)\s*\d{4}\s*年$")
 _LEAD = re.compile(
     r"^(?:" + _DATE + r"|截至目前|截止目前|目前|当前|现有|现|全区|全市|全县|全省|全州|全镇|全乡|全部|"
     r"共有|共计|合计|总计|累计|共|其中|对|向|给|已经|已|并|和|及|以及|完成了|完成|实现|每人|每户|每名|每个|每处|每件|每场|每亩|每次|人均|户均|按照|按|"
     r"(?:计划|预计|拟)(?:对|向|为|给)(?=.)|"
     r"年度|全年|当年|今年|本年|新增|达到|有|为|从|同时|另外|此外|并且|还|均|分别)+")
-_TRAIL = re.compile(r"(?:为|达到了|达到|达|共计|共有|合计|总计|累计|共|约|近|超过|逾|是|有|计|增至|"
+_TRAIL = re.compile(r"(?:为|达到了|达到|达|共计|共有|合计|总计|累计|共|约|近|超过|逾|是|有|增至|"
+                    r"不超过|不高于|不多于|不少于|不低于|至少|最高|最多|"
                     r"至|到|了|已|对|完成|实现|进行|按照|按|"
                     r"(?:每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)?(?:每年|每月|每天)?)+$")
 _MODAL = re.compile(r"^(计划|预计|拟|争取|力争|预期|目标)$")
@@ -213,6 +215,9 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
         label = _label(pre, fs[cs:start], post, fs[q.end:ce], q.kind, prev_same)
         before = fs[:q.start]
         years = YEAR_RE.findall(before)
+        last_year = list(YEAR_RE.finditer(before))
+        if last_year and YEAR_SPAN_RE.search(before[:last_year[-1].end()]):
+            years = []  # "2022年至2023年共…": a span of years, not one year
         as_of = None
         for m in AS_OF_RE.finditer(before):
             as_of = _as_of(m)
@@ -227,7 +232,7 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             unit=q.unit, year=int(years[-1]) if years else None, section=sec_id,
             section_title=sec_title, quote=quote, line=block.line, raw=q.raw, raw_unit=q.raw_unit,
             scale=q.scale, decimals=q.decimals, approx=q.approx, as_of=as_of, planned=planned,
-            parent=parent, offset=q.start - lead,
+            parent=parent, offset=q.start - lead, upper=q.upper,
         )
         facts.append(fact)
         sentence_facts.append(fact)

@@ -91,6 +91,7 @@ class Fact:
     planned: bool = False        # the sentence states a plan or target (计划, 预计, 争取, 拟 …)
     parent: str | None = None    # id of the total this figure is a part of (…其中…)
     offset: int | None = None    # where ``raw`` starts in ``quote``
+    upper: Decimal | None = None  # upper end of a stated range (3000-5000元/人: value 3000, upper 5000)
 
     @property
     def tolerance(self) -> Decimal:
@@ -115,6 +116,7 @@ class Fact:
             "planned": self.planned,
             "parent": self.parent,
             "offset": self.offset,
+            "upper": json_number(self.upper),
             "tolerance": json_number(self.tolerance),
         }
 

@@ -43,6 +43,7 @@ for _p, _u, _s, _k in (
     ("元/亩", "元/亩", 1, "per_capita"),
     ("元/场", "元/场", 1, "per_capita"),
     ("元/次", "元/次", 1, "per_capita"),
+    ("元/人次", "元/人次", 1, "per_capita"),
     ("元/人/月", "元/人·月", 1, "per_capita"),
     ("元/人·月", "元/人·月", 1, "per_capita"),
     ("元/人·年", "元/人", 1, "per_capita"),
@@ -77,7 +78,13 @@ _UNIT_NOT_BEFORE = {"个": "人体案别", "处": "理置于长室", "家": "庭
                     "期": "间限末初", "人": "员口民均", "例": "如外", "起": "来步到", "位": "置于",
                     "场": "所地", "元": ""}
 
-_APPROX_BEFORE = ("约", "近", "逾", "超过", "大约", "将近", "达到约")
+# Longer words first: "不超过" must not be read as "超过".
+_APPROX_BEFORE = ("不超过", "不高于", "不多于", "不少于", "不低于", "达到约", "大约", "将近", "至少", "最高",
+                  "最多", "超过", "约", "近", "逾")
+# "3000-5000元/人", "3000元至5000元": a range; the first number is read with the second.
+_RANGE_BEFORE = re.compile(r"(?<![\d.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<lfrac>\d+))?\s*"
+                           r"(?P<lunit>[\u4e00-\u9fff/]{0,3}?)\s*(?:-|~|至|到)\s*$")
+_RANGE_AFTER = re.compile(r"^\s*(?:-|~|至|到)\s*\d")
 _APPROX_AFTER = ("余", "多", "来")
 
 _units_alt = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
@@ -85,9 +92,10 @@ NUMBER_RE = re.compile(
     r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
-_PER_BEFORE = re.compile(r"(?P<per>每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)"
+_PER_BEFORE = re.compile(r"(?P<per>每人次|每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)"
                          r"[\u4e00-\u9fff()]{0,12}?(?P<period>每年|每月|每天)?[\u4e00-\u9fff]{0,8}?\s*$")
-_PER_UNIT = {"每人": "元/人", "人均": "元/人", "每名": "元/人", "每户": "元/户", "户均": "元/户",
+_PER_UNIT = {"每人次": "元/人次", "每人": "元/人", "人均": "元/人", "每名": "元/人", "每户": "元/户",
+             "户均": "元/户",
              "每个": "元/个", "每处": "元/处", "每件": "元/件", "每场": "元/场", "每亩": "元/亩",
              "每次": "元/次"}
 BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
@@ -105,6 +113,7 @@ class Quantity:
     decimals: int
     kind: str
     approx: str | None
+    upper: Decimal | None = None    # the upper end of a stated range (value is the lower end)
 
 
 def _is_ordinal(folded: str, start: int) -> bool:
@@ -123,17 +132,10 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
             continue
         if _is_ordinal(folded, m.start()):
             continue
+        if _RANGE_AFTER.match(folded[m.end():m.end() + 4]):
+            continue  # the lower end of a range: read together with its upper end
         # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
         spec = UNITS[unit]
-        # "每人40元", "人均1.2万元": per-capita money written with the 每人 before the number.
-        # "每人40元", "每人每年救助标准为16,000元", "每场3000元": per-unit money written with the
-        # 每… before the number.
-        per = _PER_BEFORE.search(folded[max(0, m.start() - 24):m.start()])
-        if spec.kind == "money" and per:
-            per_unit = _PER_UNIT[per.group("per")]
-            if per.group("period") == "每月" and per_unit == "元/人":
-                per_unit = "元/人·月"
-            spec = UnitSpec(unit, per_unit, spec.scale, "per_capita")
         int_part = m.group("int").replace(",", "")
         frac = m.group("frac") or ""
         number = Decimal(int_part + ("." + frac if frac else ""))
@@ -150,14 +152,34 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
             tail = re.match(r"\s*(以上|以下|左右|上下)", folded[m.end():m.end() + 3])
             if tail:
                 approx = tail.group(1)
-        value = number if spec.kind in ("percent", "points") else number * spec.scale
-        if spec.kind not in ("percent", "points") and value == value.to_integral_value():
-            value = value.quantize(Decimal(1))
+        upper = None
+        rng = _RANGE_BEFORE.search(folded[max(0, start - 24):start])
+        if rng and (not rng.group("lunit") or rng.group("lunit") == unit):
+            low = rng.group("low").replace(",", "") + ("." + rng.group("lfrac") if rng.group("lfrac") else "")
+            upper, number, approx = number, Decimal(low), "区间"
+            start = start - (len(folded[max(0, start - 24):start]) - rng.start())
+        # "每人40元", "每人每年救助标准为16,000元", "每场3000元": per-unit money written with the
+        # 每… before the number.
+        per = _PER_BEFORE.search(folded[max(0, start - 24):start])
+        if spec.kind == "money" and per:
+            per_unit = _PER_UNIT[per.group("per")]
+            if per.group("period") == "每月" and per_unit == "元/人":
+                per_unit = "元/人·月"
+            spec = UnitSpec(unit, per_unit, spec.scale, "per_capita")
+        value = _normalised(number, spec)
         out.append(Quantity(
             start=start, end=m.end(), raw=printed[start:m.end()], value=value, unit=spec.unit,
             raw_unit=unit, scale=spec.scale, decimals=len(frac), kind=spec.kind, approx=approx,
+            upper=_normalised(upper, spec) if upper is not None else None,
         ))
     return out
+
+
+def _normalised(number: Decimal, spec: UnitSpec) -> Decimal:
+    value = number if spec.kind in ("percent", "points") else number * spec.scale
+    if spec.kind not in ("percent", "points") and value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return value
 
 
 def parse_quantity(text: str) -> Quantity:
