@@ -387,3 +387,31 @@ def test_products_read_ranges_and_bounds_as_intervals():
     assert audit("2024年计划救助350人，每人每年补助3000-5000元/人，预计安排资金140.00万元。") == []
     assert audit("2024年计划救助350人，每人补助不超过3000元，预计安排资金140.00万元。") == [
         ("product", Decimal(1400000), Decimal(1050000))]
+
+
+@pytest.mark.parametrize("name, wrong, right, stated, computed", [
+    # 162.00万 ÷ 180.00万 = 90.00% ≠ 执行率92.00%
+    ("qa2_rates_planted.txt", "执行率92.00%", "执行率90.00%", Decimal("92.00"), Decimal("90.00")),
+    # 84 ÷ 96 = 87.50% ≠ 就业率89.50%
+    ("qa2_employment_planted.txt", "就业率89.50%", "就业率87.50%", Decimal("89.50"), Decimal("87.50")),
+])
+def test_plain_rates_against_the_two_figures_before_them(name, wrong, right, stated, computed):
+    text = qa(name)
+    found = audit_text(text, checks=["ratio"])
+    assert keys(found) == {("ratio", "error", "四.2", stated, computed)}
+    assert audit_text(text.replace(wrong, right), checks=["ratio"]) == []
+
+
+def test_rates_that_are_not_a_part_of_a_base_are_left_alone():
+    # a growth rate, a satisfaction rate and a rate after figures of two units are not recomputed
+    text = qa("qa2_rates_planted.txt")
+    assert audit_text(text.replace("执行率92.00%", "增长率92.00%"), checks=["ratio"]) == []
+    assert audit_text(text.replace("执行率92.00%", "满意率92.00%"), checks=["ratio"]) == []
+
+
+def test_restated_figure_without_a_metric_is_compared_by_its_label():
+    # 四.2 春节慰问重点优抚对象1820人, 五 the same label 1802人 (same year 2023): an error
+    text = qa("qa2_restated_planted.txt")
+    found = audit_text(text, checks=["restatement"])
+    assert keys(found) == {("restatement", "error", "五", Decimal(1802), Decimal(1820))}
+    assert audit_text(text.replace("重点优抚对象1802人", "重点优抚对象1820人"), checks=["restatement"]) == []

@@ -1,7 +1,8 @@
 """Restatement check: the same figure stated in two sections must agree.
 
-Metrics in ``SCALAR`` are grouped by (metric, year, as-of date, plan flag) outside the funding
-and plan sections. Rules: docs/audit.md, check ``restatement``."""
+Metrics in ``SCALAR`` are grouped by (metric, year, as-of date, plan flag), figures without a
+metric by their exact label and unit, outside the funding and plan sections. Rules:
+docs/audit.md, check ``restatement``."""
 
 from __future__ import annotations
 
@@ -15,14 +16,30 @@ SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "l
           "coverage_rate", "coverage_target", "org_district", "org_township", "org_village")
 
 
+# Labels too generic to say two figures are the same thing (the fallbacks of helpers.facts).
+GENERIC_LABELS = {"金额", "标准", "人数", "数量", "比率", "百分点"}
+
+
+def _same_figure_key(f: Fact) -> tuple | None:
+    """What makes two statements the same figure: its metric, or — for a figure no metric rule
+    knows — its exact label (at least 3 characters, not a generic fallback) and unit; with the
+    year, as-of date and plan flag in both cases."""
+    if f.metric in SCALAR:
+        return (f.metric, f.year, f.as_of, f.planned)
+    if f.metric is None and f.parent is None and len(f.label) >= 3 and f.label not in GENERIC_LABELS:
+        return ("label", f.label, f.unit, f.year, f.as_of, f.planned)
+    return None
+
+
 def check_restatements(ctx) -> Iterator:
     groups: dict[tuple, list[Fact]] = {}
     plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
     for f in ctx.project.facts:
         # Funding and plan sections hold plans and totals, checked by the product and sum checks.
-        if f.metric in SCALAR and not f.approx and not is_total(f) and \
+        key = _same_figure_key(f)
+        if key is not None and not f.approx and not is_total(f) and \
                 f.section.split(".")[0] not in plans:
-            groups.setdefault((f.metric, f.year, f.as_of, f.planned), []).append(f)
+            groups.setdefault(key, []).append(f)
     for group in groups.values():
         first = group[0]
         for other in group[1:]:

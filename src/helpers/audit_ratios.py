@@ -126,6 +126,34 @@ def share_pair(p: Fact, facts: list[Fact],
     return num, den
 
 
+RATE_LABEL = re.compile(r"率$")
+NOT_A_PLAIN_RATE = re.compile(r"增长|下降|提高|降低|同比|环比|满意|赔付|利率|税率|汇率|费率|出生率|死亡率")
+
+
+def rate_pair(p: Fact, facts: list[Fact],
+              pos: dict[str, tuple[int, int]] | None = None) -> tuple[Fact, Fact] | None:
+    """(numerator, denominator) of a stated rate whose sentence gives both just before it, base
+    first: "预算资金180.00万元，实际支出162.00万元，执行率90.00%", "培训96人，就业84人，就业率87.50%".
+    The rate's label ends in 率 and is not a change, satisfaction or price rate; the two figures
+    are the only ones before it in the sentence, share a unit, and the second is not larger."""
+    if p.unit != "%" or p.planned or not RATE_LABEL.search(p.label) or NOT_A_PLAIN_RATE.search(p.label):
+        return None
+    pos = pos if pos is not None else locate(facts)
+    if p.id not in pos:
+        return None
+    same = sorted((f for f in facts if f.line == p.line and f.quote == p.quote and f.id in pos),
+                  key=lambda f: pos[f.id][0])
+    i = next(k for k, f in enumerate(same) if f is p)
+    if i != 2:
+        return None
+    den, num = same[0], same[1]
+    if den.unit != num.unit or den.unit == "%" or den.value <= 0 or num.value > den.value:
+        return None
+    if den.approx or num.approx or den.planned != num.planned:
+        return None
+    return num, den
+
+
 def _share_ratios(ctx) -> Iterator:
     facts = ctx.project.facts
     pos = locate(facts)
@@ -133,7 +161,7 @@ def _share_ratios(ctx) -> Iterator:
     for r in facts:
         if r.metric in rule_metrics:
             continue
-        pair = share_pair(r, facts, pos)
+        pair = share_pair(r, facts, pos) or rate_pair(r, facts, pos)
         if pair is None:
             continue
         num, den = pair
