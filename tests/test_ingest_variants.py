@@ -230,7 +230,7 @@ def test_text_of_another_unit_and_style():
     of ages — each value worked by hand (5万元／个 = 50,000 元/个)."""
     doc = _parse(OTHER_UNIT, name="other.txt")
     (p,) = doc.projects
-    assert (p.name, p.unit, p.budget_year) == ("高龄老人津贴补助项目", "某某县民政局", 2024)
+    assert (p.name, p.unit, p.budget_year) == ("高龄老人津贴补助项目", "某县民政局", 2024)  # 三 names it
     assert [s.number for s in p.sections["overview"].subsections] == ["1", "2"]
     got = [(f.section, f.label, f.value, f.unit, f.planned, f.as_of, f.approx) for f in p.facts]
     assert got == [

@@ -103,3 +103,10 @@ def test_ranges_and_bounds(sentence, value, upper, unit, approx):
     (q,) = find_quantities(fold(sentence), sentence)
     assert (q.value, q.upper, q.unit, q.approx) == (
         Decimal(value), Decimal(upper) if upper else None, unit, approx)
+
+
+def test_second_standard_of_a_list_shares_the_first_per_unit():
+    sentence = "计划补助脱贫户1200户、监测户300户，分别按每户3000元、2000元的标准补助，预计补助420.00万元。"
+    got = [(q.value, q.unit) for q in find_quantities(fold(sentence), sentence)]
+    assert got == [(Decimal(1200), "户"), (Decimal(300), "户"), (Decimal(3000), "元/户"),
+                   (Decimal(2000), "元/户"), (Decimal(4200000), "元")]     # 420.00万元

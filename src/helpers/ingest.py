@@ -100,11 +100,12 @@ def _project(raw: RawProject, lines: list[str], path: str, year_hint: int | None
             year = int(m.group("year"))
     unit_sec = sections.get("unit")
     stated_unit = unit_sec.text.strip().split("\n")[0].strip().rstrip("。") if unit_sec else ""
-    if not unit:
-        unit = stated_unit
-    elif stated_unit and not (unit.endswith(stated_unit) or stated_unit.endswith(unit)):
+    # The implementing unit is the one 三、项目实施单位 names; the title's (publishing) unit stands
+    # in when 三 is missing. A unit that is the title's without its prefix is the same unit.
+    if stated_unit and unit and not (unit.endswith(stated_unit) or stated_unit.endswith(unit)):
         notices.append(Notice(path, unit_sec.line, f"implementing unit {stated_unit!r} differs from "
                                                    f"the title's {unit!r}"))
+    unit = stated_unit or unit
     if year is None:
         year = year_hint
         if year is None:

@@ -84,6 +84,7 @@ _APPROX_BEFORE = ("不超过", "不高于", "不多于", "不少于", "不低于
 # "3000-5000元/人", "3000元至5000元": a range; the first number is read with the second.
 _RANGE_BEFORE = re.compile(r"(?<![\d.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<lfrac>\d+))?\s*"
                            r"(?P<lunit>[\u4e00-\u9fff/]{0,3}?)\s*(?:-|~|至|到)\s*$")
+_LIST_JOINERS = ("、", "和", "及", "与", "或")
 _RANGE_AFTER = re.compile(r"^\s*(?:-|~|至|到)\s*\d")
 _APPROX_AFTER = ("余", "多", "来")
 
@@ -161,7 +162,11 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
         # "每人40元", "每人每年救助标准为16,000元", "每场3000元": per-unit money written with the
         # 每… before the number.
         per = _PER_BEFORE.search(folded[max(0, start - 24):start])
-        if spec.kind == "money" and per:
+        if spec.kind == "money" and not per and out and out[-1].kind == "per_capita" and \
+                out[-1].raw_unit == unit and folded[out[-1].end:start].strip() in _LIST_JOINERS:
+            # "分别按每户3000元、2000元的标准": the second standard of a list shares the first's 每户.
+            spec = UnitSpec(unit, out[-1].unit, spec.scale, "per_capita")
+        elif spec.kind == "money" and per:
             per_unit = _PER_UNIT[per.group("per")]
             if per.group("period") == "每月" and per_unit == "元/人":
                 per_unit = "元/人·月"
