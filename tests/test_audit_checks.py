@@ -415,3 +415,11 @@ def test_restated_figure_without_a_metric_is_compared_by_its_label():
     found = audit_text(text, checks=["restatement"])
     assert keys(found) == {("restatement", "error", "五", Decimal(1802), Decimal(1820))}
     assert audit_text(text.replace("重点优抚对象1802人", "重点优抚对象1820人"), checks=["restatement"]) == []
+
+
+def test_a_rate_that_does_not_name_the_figures_before_it_is_not_recomputed():
+    # review case: 达标率 after 356名 and 120名 (执业医师) is not 120 ÷ 356
+    text = qa("qa2_employment_planted.txt").replace(
+        "2023年培训退役士兵96人，培训后就业人数84人，就业率89.50%。",
+        "全县共有在岗乡村医生356名，其中具备执业医师资格的120名，村卫生室标准化建设达标率达到98.59%。")
+    assert audit_text(text, checks=["ratio"]) == []

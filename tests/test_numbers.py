@@ -110,3 +110,23 @@ def test_second_standard_of_a_list_shares_the_first_per_unit():
     got = [(q.value, q.unit) for q in find_quantities(fold(sentence), sentence)]
     assert got == [(Decimal(1200), "户"), (Decimal(300), "户"), (Decimal(3000), "元/户"),
                    (Decimal(2000), "元/户"), (Decimal(4200000), "元")]     # 420.00万元
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a number followed by a date is no range's lower end
+        ("每人每月500元至2024年12月底。", [("500", None, "元/人·月")]),
+        ("共培训3000人到2024年底。", [("3000", None, "人")]),
+        # 300万 … 500万元: the lower end's 万 is the upper end's scale
+        ("安排300万至500万元。", [("3000000", "5000000", "元")]),
+        # totals after 每… are not per-unit standards
+        ("为全县每户脱贫户购买保险支出保费共计35万元。", [("350000", None, "元")]),
+        ("人均可支配收入增长带动投入300万元。", [("3000000", None, "元")]),
+        ("每期补助标准为2000元/期。", [("2000", None, "元/期")]),
+        ("住院期间每天给予护理补贴100元。", [("100", None, "元/天")]),
+    ],
+)
+def test_review_cases(sentence, expected):
+    got = [(q.value, q.upper, q.unit) for q in find_quantities(fold(sentence), sentence)]
+    assert got == [(Decimal(v), Decimal(u) if u else None, unit) for v, u, unit in expected]

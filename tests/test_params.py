@@ -89,3 +89,13 @@ def test_params_command_check(project_copy):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "3 params file(s) ok" in proc.stdout
+
+
+def test_params_command_unknown_year_exits_2(project_copy):
+    before = sorted(p.relative_to(project_copy) for p in (project_copy / "params").rglob("*"))
+    proc = subprocess.run([sys.executable, "-m", "helpers", "params", "--year", "1999"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: data/raw/1999/: nothing to build for year 1999 (known years: 2024)"]
+    assert sorted(p.relative_to(project_copy) for p in (project_copy / "params").rglob("*")) == before

@@ -432,6 +432,7 @@ def test_json_contract_keys():
     [
         ("达成", "达成"), ("部分达成", "部分达成"), ("未达成", "未达成"), (" 达成 ", "达成"),
         ("部分达成年度指标", "部分达成"), ("达成年度目标", "达成"),
+        ("已达成", "达成"), ("全部达成", "达成"), ("完全达成", "达成"), ("均已达成", "达成"),
         # negated or hedged wordings are no tier: the row is reported, never read as 达成
         ("未能达成", None), ("没有达成", None), ("未完全达成", None), ("基本达成", None), ("完成", None),
     ],

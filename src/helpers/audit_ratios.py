@@ -95,6 +95,7 @@ def check_ratios(ctx) -> Iterator:
 
 
 SHARE_WORDS = re.compile(r"占比|占|比例|比重|率")
+_SHARE_PROPER = re.compile(r"占比|占|比例|比重")
 
 
 def share_pair(p: Fact, facts: list[Fact],
@@ -120,6 +121,9 @@ def share_pair(p: Fact, facts: list[Fact],
     den = next((f for f in same[:i - 1] if f.id == num.parent), None)
     if den is None or den.unit != num.unit or num.unit == "%" or den.value <= 0:
         return None
+    if not _SHARE_PROPER.search(p.label + clause) and not (
+            p.label.endswith("率") and _rate_names_its_terms(p.label, num.label, den.label)):
+        return None     # a bare "…率" must name its part (达标率 is not 执业医师 ÷ 乡村医生)
     siblings = [f for f in same if f.parent == den.id]
     if len(siblings) > 1 and not (label_stem(num.label) and fold(label_stem(num.label)) in fold(clause)):
         return None
@@ -130,12 +134,26 @@ RATE_LABEL = re.compile(r"率$")
 NOT_A_PLAIN_RATE = re.compile(r"增长|下降|提高|降低|同比|环比|满意|赔付|利率|税率|汇率|费率|出生率|死亡率")
 
 
+_SPENDING = re.compile(r"支出|执行|使用|拨付|发放")
+_BUDGET = re.compile(r"预算|安排|下达|资金")
+
+
+def _rate_names_its_terms(rate: str, num: str, den: str) -> bool:
+    """The rate says what it divides: its stem (就业 of 就业率) stands in the numerator's label, or
+    it is an execution rate over spending and budget (执行率 = 实际支出 ÷ 预算资金)."""
+    stem = rate[:-1][-2:]
+    if stem == "执行":
+        return bool(_SPENDING.search(num) and _BUDGET.search(den))
+    return bool(stem) and stem in num
+
+
 def rate_pair(p: Fact, facts: list[Fact],
               pos: dict[str, tuple[int, int]] | None = None) -> tuple[Fact, Fact] | None:
     """(numerator, denominator) of a stated rate whose sentence gives both just before it, base
     first: "预算资金180.00万元，实际支出162.00万元，执行率90.00%", "培训96人，就业84人，就业率87.50%".
     The rate's label ends in 率 and is not a change, satisfaction or price rate; the two figures
-    are the only ones before it in the sentence, share a unit, and the second is not larger."""
+    are the only ones before it in the sentence, share a unit, the second is not larger, and the
+    rate names its terms (``_rate_names_its_terms``)."""
     if p.unit != "%" or p.planned or not RATE_LABEL.search(p.label) or NOT_A_PLAIN_RATE.search(p.label):
         return None
     pos = pos if pos is not None else locate(facts)
@@ -148,6 +166,8 @@ def rate_pair(p: Fact, facts: list[Fact],
         return None
     den, num = same[0], same[1]
     if den.unit != num.unit or den.unit == "%" or den.value <= 0 or num.value > den.value:
+        return None
+    if not _rate_names_its_terms(p.label, num.label, den.label):
         return None
     if den.approx or num.approx or den.planned != num.planned:
         return None

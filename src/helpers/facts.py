@@ -19,7 +19,7 @@ from helpers.numbers import BARE_NUMBER_RE, find_quantities
 from helpers.template import SUB_RE, sub_number
 
 SENTENCE_END = "。！？!?"
-_CLAUSE_BREAK = set("，。；：、,;:!?！？《》<>\n×xX*+=")
+_CLAUSE_BREAK = set("，。；：、,;:!?！？《》<>\n×*+=")
 _DATE = r"(?:截止|截至|到)?\s*\d{4}\s*(?:年?\s*(?:至|到|-|~)\s*\d{4}\s*)?年" \
         r"(?:\s*\d{1,2}(?:\s*-\s*\d{1,2})?\s*月(?:\s*\d{1,2}\s*日)?)?(?:底|末|初|度|上半年|下半年)?"
 YEAR_SPAN_RE = re.compile(r"\d{4}\s*年?\s*(?:至|到|-|~)\s*\d{4}\s*年$")
@@ -31,13 +31,14 @@ _LEAD = re.compile(
 _TRAIL = re.compile(r"(?:为|达到了|达到|达|共计|共有|合计|总计|累计|共|约|近|超过|逾|是|有|增至|"
                     r"不超过|不高于|不多于|不少于|不低于|至少|最高|最多|"
                     r"至|到|了|已|对|完成|实现|进行|按照|按|"
-                    r"(?:每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)?(?:每年|每月|每天)?)+$")
+                    r"(?:每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次|每期)(?:每年|每月|每天)?|"
+                    r"每年|每月|每天)+$")
 _MODAL = re.compile(r"^(计划|预计|拟|争取|力争|预期|目标)$")
 _FOLLOW_LEAD = re.compile(r"^(?:进行|开展|实施|给予|予以|的|在保)+")
 PLANNED_RE = re.compile(r"计划(?!生育)|预计|拟|争取|力争|(?<!绩效)目标|预期")
 YEAR_RE = re.compile(r"(\d{4})\s*年")
 AS_OF_RE = re.compile(r"(?:截止|截至)到?\s*(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?"
-                      r"(?:\s*(?P<d>\d{1,2})\s*日|(?P<end>底|末))")
+                      r"(?:\s*(?P<d>\d{1,2})\s*日|(?P<end>年?底|年?末)|(?<=月)(?!\s*\d))")
 _GENERIC = {"money": "金额", "per_capita": "标准", "persons": "人数", "count": "数量", "percent": "比率",
             "points": "百分点"}
 # Numbers that are not facts and need no unit: years, months, days, document numbers, ordinals,

@@ -4,13 +4,14 @@ and schedule. One bad file never stops the others: its error is collected and re
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from helpers import paths
-from helpers.decoding import DecodedText, read_text
+from helpers.decoding import DecodedText, decode_bytes, read_bytes
 from helpers.errors import HelpersError, InputError, TemplateError, UnknownProjectError
 from helpers.facts import extract_facts
 from helpers.ids import project_id, project_type
@@ -23,7 +24,7 @@ from helpers.template import EXPECTED_KEYS, RawProject, split_projects
 TITLE_RE = re.compile(r"^(?P<unit>.+?)\s*(?P<year>\d{4})\s*年(?:度)?")
 # "2024年某某县文化和旅游局预算重点领域…": the year first, the unit up to 预算/部门/财政/项目.
 TITLE_YEAR_FIRST_RE = re.compile(
-    r"^\s*(?P<year>\d{4})\s*年(?:度)?\s*(?P<unit>.+?)\s*(?=部门|预算|财政|项目|重点)")
+    r"^\s*(?P<year>\d{4})\s*年(?:度)?\s*(?P<unit>.+?)\s*(?=(?:部门)?预算|重点领域|项目文本)")
 TEXT_SUFFIXES = (".txt", ".text")
 
 
@@ -135,30 +136,21 @@ def _year_hint(path: Path) -> int | None:
 
 
 def parse_file(path: Path | str) -> Document:
-    """Parse one file. Parses are cached per process on the file's identity (path, size, mtime)
-    and the id registry's, so a batch that looks projects up many times reads each text once;
-    callers get their own copy and may change it freely."""
+    """Parse one file. Parses are cached per process on the file's content (sha256) and the id
+    registry's, so a batch that looks projects up many times parses each text once; callers get
+    their own copy and may change it freely."""
     p = Path(path)
-    try:
-        st = p.stat()
-        key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
-    except OSError:
-        key = None
+    display = paths.relative(p)
+    data = read_bytes(p, display)
     ids_file = paths.project_ids_file()
-    ids_key = ids_file.stat().st_mtime_ns if ids_file.exists() else 0
-    if key is None:
-        return _parse_uncached(p)
-    return copy.deepcopy(_parse_cached(*key, paths.relative(p), ids_key))
-
-
-def _parse_uncached(p: Path) -> Document:
-    decoded = read_text(p, paths.relative(p))
-    return parse_text(decoded, _year_hint(p.resolve()))
+    ids_key = hashlib.sha256(ids_file.read_bytes()).hexdigest() if ids_file.exists() else ""
+    key = hashlib.sha256(data).hexdigest()
+    return copy.deepcopy(_parse_cached(key, data, display, _year_hint(p.resolve()), ids_key))
 
 
 @lru_cache(maxsize=256)
-def _parse_cached(resolved: str, size: int, mtime_ns: int, display: str, ids_key: int) -> Document:
-    return parse_text(read_text(resolved, display), _year_hint(Path(resolved)))
+def _parse_cached(key: str, data: bytes, display: str, year_hint: int | None, ids_key: str) -> Document:
+    return parse_text(decode_bytes(data, display), year_hint)
 
 
 def discover(inputs: list[Path | str] | None = None) -> list[Path]:

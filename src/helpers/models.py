@@ -1,7 +1,7 @@
 """The ingested catalogue: documents → projects → sections and facts.
 
 Plain dataclasses, so every other module (indicators, audit, reports) depends on this shape and
-not on how it was parsed. ``to_json`` gives the JSON contract of docs/design.md (fields may be
+not on how it was parsed. ``to_json`` gives the JSON contract of ../shared/docs/design.md (fields may be
 added, never renamed)."""
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ for _p, _u, _s, _k in (
     ("元/人·年", "元/人", 1, "per_capita"),
     ("元/月", "元/月", 1, "per_capita"),
     ("元/天", "元/天", 1, "per_capita"),
+    ("元/期", "元/期", 1, "per_capita"),
     ("万人次", "人次", 10_000, "persons"),
     ("人次", "人次", 1, "persons"),
     ("万人", "人", 10_000, "persons"),
@@ -85,17 +86,23 @@ _APPROX_BEFORE = ("不超过", "不高于", "不多于", "不少于", "不低于
 _RANGE_BEFORE = re.compile(r"(?<![\d.,])(?P<low>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<lfrac>\d+))?\s*"
                            r"(?P<lunit>[\u4e00-\u9fff/]{0,3}?)\s*(?:-|~|至|到)\s*$")
 _LIST_JOINERS = ("、", "和", "及", "与", "或")
-_RANGE_AFTER = re.compile(r"^\s*(?:-|~|至|到)\s*\d")
+_RANGE_AFTER_TAIL = r"^\s*(?:-|~|至|到)\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?P<unit>"
 _APPROX_AFTER = ("余", "多", "来")
 
 _units_alt = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_RANGE_AFTER = re.compile(_RANGE_AFTER_TAIL + _units_alt + r")")
 NUMBER_RE = re.compile(
     r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
-_PER_BEFORE = re.compile(r"(?P<per>每人次|每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次)"
-                         r"[\u4e00-\u9fff()]{0,12}?(?P<period>每年|每月|每天)?[\u4e00-\u9fff]{0,8}?\s*$")
-_PER_UNIT = {"每人次": "元/人次", "每人": "元/人", "人均": "元/人", "每名": "元/人", "每户": "元/户",
+_PER_BEFORE = re.compile(
+    r"(?P<per>每人次|每人|人均|每名|每户|户均|每个|每处|每件|每场|每亩|每次|每期|每天)"
+    r"(?:(?P<subj>[\u4e00-\u9fff()]{1,10}?)(?=每年|每月|每天))?(?P<period>每年|每月|每天)?"
+    r"(?P<gap>[\u4e00-\u9fff]{0,6}?)\s*$")
+# Words that make the figure a total, not a per-unit standard ("每户脱贫户…保费共计35万元").
+_NOT_PER = re.compile(r"共|合计|总计|累计|投入|支出|收入|增长|带动|总额")
+_PER_UNIT = {"每期": "元/期", "每天": "元/天", "每人次": "元/人次", "每人": "元/人", "人均": "元/人",
+             "每名": "元/人", "每户": "元/户",
              "户均": "元/户",
              "每个": "元/个", "每处": "元/处", "每件": "元/件", "每场": "元/场", "每亩": "元/亩",
              "每次": "元/次"}
@@ -133,7 +140,8 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
             continue
         if _is_ordinal(folded, m.start()):
             continue
-        if _RANGE_AFTER.match(folded[m.end():m.end() + 4]):
+        upper_end = _RANGE_AFTER.match(folded[m.end():m.end() + 24])
+        if upper_end and upper_end.group("unit") == unit:
             continue  # the lower end of a range: read together with its upper end
         # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
         spec = UNITS[unit]
@@ -155,7 +163,7 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
                 approx = tail.group(1)
         upper = None
         rng = _RANGE_BEFORE.search(folded[max(0, start - 24):start])
-        if rng and (not rng.group("lunit") or rng.group("lunit") == unit):
+        if rng and (not rng.group("lunit") or unit.startswith(rng.group("lunit"))):
             low = rng.group("low").replace(",", "") + ("." + rng.group("lfrac") if rng.group("lfrac") else "")
             upper, number, approx = number, Decimal(low), "区间"
             start = start - (len(folded[max(0, start - 24):start]) - rng.start())
@@ -166,7 +174,7 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
                 out[-1].raw_unit == unit and folded[out[-1].end:start].strip() in _LIST_JOINERS:
             # "分别按每户3000元、2000元的标准": the second standard of a list shares the first's 每户.
             spec = UnitSpec(unit, out[-1].unit, spec.scale, "per_capita")
-        elif spec.kind == "money" and per:
+        elif spec.kind == "money" and per and not _NOT_PER.search((per.group("subj") or "") + per["gap"]):
             per_unit = _PER_UNIT[per.group("per")]
             if per.group("period") == "每月" and per_unit == "元/人":
                 per_unit = "元/人·月"

@@ -159,7 +159,7 @@ class ScoreResult:
         return None if self.execution_rate is None else round_cents(self.execution_rate)
 
     def to_json(self) -> dict[str, Any]:
-        """The `score --json` contract (docs/design.md): add fields freely, never rename."""
+        """The `score --json` contract (../shared/docs/design.md): add fields freely, never rename."""
         return {
             "method": self.method,
             "source": self.source,
@@ -230,7 +230,7 @@ def _yes_no(value: Decimal | str | None) -> bool | None:
     return None
 
 
-_TIER_RE = re.compile(r"^\s*(未达成|部分达成|达成)")
+_TIER_RE = re.compile(r"^\s*(?:已全部|均已|已|全部|完全|均)?\s*(未达成|部分达成|达成)")
 _NEGATED_TIER = re.compile(r"(未|没有|不|未能|尚未|未完全|基本)\s*(?:完全)?达成")
 
 

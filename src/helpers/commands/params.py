@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from helpers import params
+    from helpers.batch import check_selection
+
+    if args.year is not None:
+        check_selection(args.year)      # an unknown year is an error (exit 2), as for build
 
     if args.check:
         files = params.param_files(args.year)
