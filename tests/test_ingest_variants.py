@@ -287,3 +287,12 @@ def test_year_spans_and_bound_labels():
     f1, f2 = _parse(text).projects[0].facts[:2]
     assert (f1.label, f1.year, f1.value) == ("投入资金", None, Decimal(3189000))  # a span, no one year
     assert (f2.label, f2.approx, f2.value) == ("培训", "不少于", Decimal(200))
+
+
+def test_year_first_title_keeps_the_whole_unit_and_as_of_spellings():
+    text = OTHER_UNIT.replace("2024年某某县民政局预算重点领域", "2024年某某县财政局预算重点领域").replace(
+        "三、项目实施单位：某县民政局\n", "").replace("截至2023年底", "截至2023年年底")
+    doc = _parse(text)
+    (p,) = doc.projects
+    assert p.unit == "某某县财政局"                       # not cut at 财政
+    assert p.facts[0].as_of == "2023-12-31"              # 截至2023年年底
