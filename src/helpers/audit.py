@@ -34,14 +34,6 @@ KIND_ZH = {
 _CN = "一二三四五六七八九十"
 
 
-def _num(value: Decimal | None, unit: str | None) -> int | float | None:
-    if value is None:
-        return None
-    if unit == "%":
-        return float(value)
-    return json_number(value)
-
-
 @dataclass
 class Finding:
     """One audit finding: what disagrees, where, by how much, with the quoted evidence."""
@@ -73,15 +65,15 @@ class Finding:
             "severity": self.severity,
             "project": self.project,
             "section": self.section,
-            "stated": _num(self.stated, self.unit),
-            "computed": _num(self.computed, self.unit),
+            "stated": json_number(self.stated, self.unit),
+            "computed": json_number(self.computed, self.unit),
             "message": self.message,
             "quote": self.quote,
             "check": self.check,
             "project_name": self.project_name,
             "year": self.year,
             "unit": self.unit,
-            "tolerance": _num(self.tolerance, self.unit),
+            "tolerance": json_number(self.tolerance, self.unit),
             "line": self.line,
             "path": self.path,
             "fact_ids": list(self.fact_ids),

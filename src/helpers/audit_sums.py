@@ -57,18 +57,14 @@ SUMMABLE = (("planned_subsidy_persons", "subsidised_persons"),
 
 def check_categories(ctx) -> Iterator:
     """Categories listed in one section (≥ 2 figures of one metric) against an overall figure of
-    the same metric elsewhere (or marked 合计/共计, or approximate). Figures in the funding and
-    plan sections count as planned whatever their own sentence says."""
-    plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
+    the same metric elsewhere (or marked 合计/共计, or approximate). Ingestion marks every figure
+    of the funding and plan sections planned."""
     compared: set[str] = set()
-
-    def planned_(f: Fact) -> bool:
-        return f.planned or f.section.split(".")[0] in plans
 
     for family in SUMMABLE:
         facts = [f for f in ctx.project.facts if f.metric in family and f.parent is None]
         for planned in (True, False):
-            group = [f for f in facts if planned_(f) == planned]
+            group = [f for f in facts if f.planned == planned]
             by_section: dict[str, list[Fact]] = {}
             for f in group:
                 if not is_total(f) and per_unit(f) is None:

@@ -11,10 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 
-def json_number(value: Decimal | int | None) -> int | float | None:
-    """A normalised value as a JSON number: an int when integral, else the shortest float."""
+def json_number(value: Decimal | int | None, unit: str | None = None) -> int | float | None:
+    """A normalised value as a JSON number: an int when integral, else the shortest float; a
+    percentage always as a float (52.00% → 52.0, the contract of ../shared/docs/design.md)."""
     if value is None:
         return None
+    if unit == "%":
+        return float(value)
     if isinstance(value, int):
         return value
     if value == value.to_integral_value():
@@ -103,7 +106,7 @@ class Fact:
             "id": self.id,
             "label": self.label,
             "metric": self.metric,
-            "value": float(self.value) if self.unit == "%" else json_number(self.value),
+            "value": json_number(self.value, self.unit),
             "unit": self.unit,
             "year": self.year,
             "section": self.section,

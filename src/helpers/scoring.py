@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from helpers.errors import ScoringError
+from helpers.models import json_number
 
 GE, LE, EQ, QUAL = "≥", "≤", "=", "定性"
 DIRECTIONS = (GE, LE, EQ, QUAL)
@@ -119,8 +120,8 @@ class RowScore:
         r = self.row
         return {
             "indicator": r.indicator,
-            "points": json_decimal(r.points),
-            "score": json_decimal(self.score),
+            "points": json_number(r.points),
+            "score": json_number(self.score),
             "line": r.line,
             "level1": r.level1,
             "level2": r.level2,
@@ -130,7 +131,7 @@ class RowScore:
             "unit": r.unit,
             "actual": _json_value(r.actual),
             "kind": self.kind,
-            "ratio": None if self.ratio is None else json_decimal(round_cents(self.ratio * 100)),
+            "ratio": None if self.ratio is None else json_number(round_cents(self.ratio * 100)),
             "basis": self.basis,
             "tier": self.tier,
             "given_score": _json_value(r.given_score),
@@ -164,26 +165,17 @@ class ScoreResult:
             "method": self.method,
             "source": self.source,
             "encoding": self.encoding,
-            "total": json_decimal(self.total),
+            "total": json_number(self.total),
             "grade": self.grade,
-            "execution_rate": json_decimal(self.execution_rate_pct),
+            "execution_rate": json_number(self.execution_rate_pct),
             "rows": [rs.to_json() for rs in self.rows],
             "warnings": [{"code": w.code, "line": w.line, "indicator": w.indicator, "message": w.message}
                          for w in self.warnings],
         }
 
 
-def json_decimal(value: Decimal | None) -> int | float | None:
-    """A 2-decimal Decimal as a JSON number (9.56 → 9.56, 10.00 → 10)."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
 def _json_value(value: Decimal | str | None) -> int | float | str | None:
-    return json_decimal(value) if isinstance(value, Decimal) else value
+    return json_number(value) if isinstance(value, Decimal) else value
 
 
 # ---------------------------------------------------------------------------- arithmetic
