@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PDF_STEP = ("import sys; from helpers.pdf import PdfPrinter\n"
+PDF_STEP = ("import sys; from helpers.reports.pdf import PdfPrinter\n"
             "with PdfPrinter() as p: p.print(sys.argv[1], sys.argv[2])")
 
 
@@ -32,7 +32,7 @@ def make_tree(dest: Path, synthetic_years: int) -> Path:
     for name in ("data", "notebooks", "params"):
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("derived"))
     (dest / "reports").mkdir()
-    from helpers.synthetic import make_document
+    from helpers.ingest.synthetic import make_document
 
     for k in range(synthetic_years):
         year = 2031 + k
@@ -85,7 +85,7 @@ def main() -> int:
         root = make_tree(tmp / "project", args.synthetic_years)
         env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
         os.environ["BUDGET_REPORTS_ROOT"] = str(root)
-        from helpers import params
+        from helpers.reports import params
 
         params.generate(missing_only=True)
         sets = [params.load_param_file(p) for p in params.param_files()]

@@ -11,10 +11,10 @@ import statistics
 import time
 import tracemalloc
 
-from helpers import paths
-from helpers.decoding import decode_bytes
-from helpers.ingest import parse_file, parse_text
-from helpers.synthetic import make_document
+from helpers.core import paths
+from helpers.core.decoding import decode_bytes
+from helpers.ingest.loader import parse_file, parse_text
+from helpers.ingest.synthetic import make_document
 
 
 def _time(fn, repeat: int) -> list[float]:

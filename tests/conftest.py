@@ -40,7 +40,7 @@ def project_copy(tmp_path, monkeypatch) -> Path:
 def built_project(tmp_path_factory) -> Path:
     """One real batch build (HTML + PDF, 2 jobs) of every seed report in a temporary copy.
     Returns the copy's root; its reports/ holds the outputs. Read-only for the tests."""
-    from helpers import batch
+    from helpers.reports import batch
 
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
     old = os.environ.get("BUDGET_REPORTS_ROOT")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from helpers import atomic
+from helpers.core import atomic
 
 
 def test_write_text_replaces_content(tmp_path):

@@ -13,15 +13,15 @@ import pytest
 
 from helpers import cli
 from helpers.audit import Finding, audit_documents, findings_for, summary
-from helpers.audit_report import (
+from helpers.evaluation.targets import read_targets
+from helpers.ingest.loader import ingest_paths
+from helpers.reports.audit_page import (
     findings_csv,
     findings_frame,
     findings_html,
     render_year_audit_page,
     write_findings_csv,
 )
-from helpers.ingest import ingest_paths
-from helpers.targets import read_targets
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "data" / "raw" / "2024" / "hongta-jishengxie-2024.txt"

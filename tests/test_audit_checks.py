@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from helpers.audit import audit_documents, registry
-from helpers.audit_integrality import achievable
-from helpers.audit_intervals import interval, step, uncertainty
-from helpers.decoding import decode_bytes
-from helpers.ingest import parse_text
-from helpers.models import Fact
+from helpers.audit.checks.integrality import achievable
+from helpers.audit.intervals import interval, step, uncertainty
+from helpers.core.decoding import decode_bytes
+from helpers.ingest.loader import parse_text
+from helpers.ingest.models import Fact
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audit"
 
@@ -373,7 +373,7 @@ def test_copied_section_message_names_both_projects_and_the_section():
 def test_products_read_ranges_and_bounds_as_intervals():
     """350人 × 3000-5000元/人 = 105万…175万元 contains 140.00万元: silent. 350人 × 不超过3000元/人
     allows at most 105万元, so 140.00万元 fires (computed 105万 from the figure as printed)."""
-    from helpers.synthetic import make_text
+    from helpers.ingest.synthetic import make_text
 
     text, _ = make_text(2024, 1, 1)
     head = text[: text.index("六、资金安排情况")]

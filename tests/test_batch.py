@@ -15,9 +15,10 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from conftest import copy_project
-from helpers import batch, provenance
-from helpers.errors import BuildError
-from helpers.manifest import fingerprint, up_to_date
+from helpers.core import provenance
+from helpers.core.errors import BuildError
+from helpers.reports import batch
+from helpers.reports.manifest import fingerprint, up_to_date
 
 SEED = ("family-accident-insurance", "association-operations", "overview")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -181,7 +182,7 @@ def test_failed_report_keeps_previous_good_report(built_project, tmp_path, monke
 
 @pytest.mark.slow
 def test_synthetic_second_year_needs_no_code_change(tmp_path, monkeypatch):
-    from helpers.synthetic import make_document
+    from helpers.ingest.synthetic import make_document
 
     root = copy_project(tmp_path / "year2")
     monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(root))
@@ -249,7 +250,7 @@ def test_build_command_passes_its_flags(monkeypatch):
 
 
 def test_synthetic_year_is_refused_without_the_flag(tmp_path):
-    from helpers.synthetic import make_document
+    from helpers.ingest.synthetic import make_document
 
     root = copy_project(tmp_path / "synthetic")
     (root / "data/raw/2031").mkdir()
@@ -278,7 +279,7 @@ def test_build_command_rejects_bad_flags(argv, capsys):
 
 @pytest.mark.slow
 def test_missing_browser_fails_pdf_reports_but_keeps_going(project_copy, monkeypatch):
-    from helpers import pdf
+    from helpers.reports import pdf
 
     monkeypatch.setattr(pdf, "CHROMIUM", "/nonexistent/chromium")
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)

@@ -3,7 +3,7 @@ font (not tofu) and its charts, with no console error and no failed or external 
 
 import pytest
 
-from helpers.pdf import CHROMIUM_ARGS, chromium_path
+from helpers.reports.pdf import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.slow
 PAGES = ("2024/family-accident-insurance.html", "2024/association-operations.html",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from helpers import charts
+from helpers.reports import charts
 
 
 def test_a_cjk_font_file_is_installed():

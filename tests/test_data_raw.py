@@ -3,7 +3,7 @@
 import hashlib
 import re
 
-from helpers.paths import raw_dir
+from helpers.core.paths import raw_dir
 
 
 def test_every_raw_file_is_recorded_with_its_hash():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from helpers.decoding import decode_bytes, read_text
-from helpers.errors import DecodeError, InputError
+from helpers.core.decoding import decode_bytes, read_text
+from helpers.core.errors import DecodeError, InputError
 
 TEXT = "玉溪市红塔区计划生育协会2024年预算重点领域财政项目文本公开\n一、项目名称\n示例项目。\n"
 

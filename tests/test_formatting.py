@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.formatting import (
+from helpers.core.formatting import (
     fmt_count,
     fmt_date,
     fmt_iso_date,

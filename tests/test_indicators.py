@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from helpers.decoding import decode_bytes
-from helpers.formatting import round_half_up
+from helpers.core.decoding import decode_bytes
+from helpers.core.formatting import round_half_up
 from helpers.indicators import (
     FORMATS,
     Indicator,
@@ -26,8 +26,8 @@ from helpers.indicators import (
     registry,
     write_indicators_xlsx,
 )
-from helpers.ingest import parse_file, parse_text
-from helpers.models import Fact, Project, Section
+from helpers.ingest.loader import parse_file, parse_text
+from helpers.ingest.models import Fact, Project, Section
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "data" / "raw" / "2024" / "hongta-jishengxie-2024.txt"
@@ -461,7 +461,8 @@ def _dummy(**kw) -> Indicator:
 def test_registry_for_type_and_conflicts():
     reg = IndicatorRegistry()
     a = reg.register(_dummy(id="a"))
-    reg.register(a)                                   # the same definition twice is fine
+    with pytest.raises(ValueError, match="already registered"):
+        reg.register(a)                               # one rule for every registry: a name once
     reg.register(_dummy(id="b", types=("other",)))
     assert [i.id for i in reg.for_type("t")] == ["a"]
     assert reg.get("b").types == ("other",)
@@ -556,7 +557,7 @@ def test_headline_figures_of_the_seed():
     # The headline indicators declared per type in indicator_defs, with the hand values above:
     # 1,877,900 ÷ 3,189,000 = 58.89%; 12.80万 + 2.22万 = 15.02万元.
     from helpers.indicators import headline_figures
-    from helpers.ingest import get_project
+    from helpers.ingest.loader import get_project
 
     ins = get_project("family-accident-insurance", 2024)
     assert headline_figures(ins) == [("参保人数", "59,039人"), ("保费收入", "318.90万元"),
@@ -567,7 +568,7 @@ def test_headline_figures_of_the_seed():
 
 def test_headline_figures_skip_what_cannot_be_computed():
     from helpers.indicators import headline_figures
-    from helpers.ingest import get_project
+    from helpers.ingest.loader import get_project
 
     ins = get_project("family-accident-insurance", 2024)
     ins.facts = [f for f in ins.facts if f.metric != "premium_income"]
@@ -577,7 +578,7 @@ def test_headline_figures_skip_what_cannot_be_computed():
 
 def test_general_projects_declare_no_headlines():
     from helpers.indicators import headline_figures
-    from helpers.ingest import get_project
+    from helpers.ingest.loader import get_project
 
     ins = get_project("family-accident-insurance", 2024)
     ins.type = "general"

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from helpers.ingest import ingest_paths, parse_file
-from helpers.paths import raw_dir
+from helpers.core.paths import raw_dir
+from helpers.ingest.loader import ingest_paths, parse_file
 
 SEED = raw_dir() / "2024" / "hongta-jishengxie-2024.txt"
 

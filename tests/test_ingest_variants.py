@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.decoding import decode_bytes
-from helpers.errors import TemplateError
-from helpers.ingest import ingest_paths, parse_file, parse_text
-from helpers.paths import raw_dir
-from helpers.synthetic import make_text
+from helpers.core.decoding import decode_bytes
+from helpers.core.errors import TemplateError
+from helpers.core.paths import raw_dir
+from helpers.ingest.loader import ingest_paths, parse_file, parse_text
+from helpers.ingest.synthetic import make_text
 
 SEED = raw_dir() / "2024" / "hongta-jishengxie-2024.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -254,8 +254,8 @@ def test_text_of_another_unit_and_style():
 def test_load_projects_refuses_a_catalogue_with_a_bad_text(tmp_path, monkeypatch):
     """A bad file under data/raw/ stops report work with its name and line, instead of giving a
     catalogue that silently lacks it (which would drop its reports and parameter files)."""
-    from helpers.errors import DecodeError
-    from helpers.ingest import load_projects
+    from helpers.core.errors import DecodeError
+    from helpers.ingest.loader import load_projects
 
     raw = tmp_path / "data" / "raw" / "2024"
     raw.mkdir(parents=True)

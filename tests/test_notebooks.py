@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import paths
+from helpers.core import paths
 
 NOTEBOOKS = ("project_report", "year_overview")
 PAPERMILL = str(Path(sys.executable).with_name("papermill"))

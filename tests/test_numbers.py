@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.normalize import fold
-from helpers.numbers import find_quantities, parse_quantity
+from helpers.core.normalize import fold
+from helpers.ingest.numbers import find_quantities, parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from helpers.paths import project_root
+from helpers.core.paths import project_root
 
 ROOT = project_root()
 

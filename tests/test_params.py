@@ -3,8 +3,9 @@ import sys
 
 import pytest
 
-from helpers import params, paths
-from helpers.errors import ParameterError
+from helpers.core import paths
+from helpers.core.errors import ParameterError
+from helpers.reports import params
 
 GOOD = "notebook: project_report\nparameters:\n  project_id: association-operations\n  year: 2024\n"
 

@@ -50,7 +50,7 @@ def test_first_page_renders_with_text_and_chart(built_project, tmp_path):
 
 
 def test_same_html_gives_same_pdf(built_project, tmp_path):
-    from helpers.pdf import PdfPrinter
+    from helpers.reports.pdf import PdfPrinter
 
     html = built_project / "reports/2024/overview.html"
     with PdfPrinter() as printer:
@@ -77,7 +77,7 @@ def _xref_is_consistent(data: bytes) -> bool:
 
 
 def test_normalise_keeps_the_length_and_the_pdf_parses(built_project, tmp_path):
-    from helpers.pdf import PdfPrinter, normalise
+    from helpers.reports.pdf import PdfPrinter, normalise
 
     with PdfPrinter() as printer:
         raw = printer.render(built_project / "reports/2024/overview.html")

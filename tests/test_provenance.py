@@ -1,7 +1,7 @@
 import hashlib
 import re
 
-from helpers import provenance
+from helpers.core import provenance
 
 
 def test_sha256_file_matches_hashlib(tmp_path):
@@ -29,7 +29,7 @@ def test_code_version_comes_from_the_code_checkout_not_the_data_tree(project_cop
 
 
 def test_code_version_outside_git_is_unknown(tmp_path, monkeypatch):
-    from helpers import paths
+    from helpers.core import paths
 
     monkeypatch.setattr(paths, "PACKAGE_DIR", tmp_path / "site-packages" / "helpers")
     provenance._code_version.cache_clear()

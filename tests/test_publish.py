@@ -1,6 +1,6 @@
 import re
 
-from helpers import publish
+from helpers.reports import publish
 
 
 def test_indexes_link_existing_reports_with_key_figures(project_copy):

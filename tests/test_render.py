@@ -3,8 +3,8 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import render
-from helpers.render import Column, Html
+from helpers.reports import render
+from helpers.reports.render import Column, Html
 
 
 def test_table_aligns_and_escapes():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import charts, report_data
+from helpers.reports import charts, report_data
 
 FIXTURE = Path(__file__).parent / "fixtures" / "selfeval" / "hand_scored.csv"
 PROJECT = "family-accident-insurance"

@@ -8,8 +8,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from helpers.errors import ScoringError
-from helpers.scoring import METHODS, Row, ScoringConfig, grade, round_cents, score_rows
+from helpers.core.errors import ScoringError
+from helpers.evaluation.scoring import METHODS, Row, ScoringConfig, grade, round_cents, score_rows
 
 
 def row(level1="产出指标", direction="≥", target="100", actual="100", points="10", *, level3="指标",
@@ -438,6 +438,6 @@ def test_json_contract_keys():
     ],
 )
 def test_tier_words(written, tier):
-    from helpers.scoring import tier_of
+    from helpers.evaluation.scoring import tier_of
 
     assert tier_of(written) == tier

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from helpers.cli import main
-from helpers.errors import DecodeError, InputError, ScoringError
-from helpers.selfeval import (
+from helpers.core.errors import DecodeError, InputError, ScoringError
+from helpers.evaluation.selfeval import (
     HEADERS,
     actuals_file,
     parse_direction,
@@ -371,7 +371,7 @@ def test_huge_number_is_a_located_error_from_the_cli(tmp_path, old, new, line, c
 def test_arithmetic_failure_in_a_row_is_located(monkeypatch):
     import decimal
 
-    from helpers import scoring
+    from helpers.evaluation import scoring
 
     def boom(*_args):
         raise decimal.InvalidOperation([decimal.InvalidOperation])

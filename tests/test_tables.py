@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from helpers.errors import SchemaError
-from helpers.ingest import parse_file
-from helpers.paths import raw_dir
-from helpers.tables import read, read_frame, write_tables
+from helpers.core.errors import SchemaError
+from helpers.core.paths import raw_dir
+from helpers.ingest.loader import parse_file
+from helpers.ingest.tables import read, read_frame, write_tables
 
 SEED = raw_dir() / "2024" / "hongta-jishengxie-2024.txt"
 

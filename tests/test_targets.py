@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths
-from helpers.errors import InputError, SchemaError
-from helpers.targets import (
+from helpers.core import paths
+from helpers.core.errors import InputError, SchemaError
+from helpers.evaluation.targets import (
     COLUMNS,
     NOT_SET,
     Target,
@@ -146,7 +146,7 @@ def test_header_is_the_documented_one():
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_write_is_atomic(tmp_path, monkeypatch, suffix):
-    from helpers import atomic
+    from helpers.core import atomic
 
     path = tmp_path / f"x{suffix}"
     path.write_text("old", encoding="utf-8")

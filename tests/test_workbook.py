@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 
 from helpers.cli import main
-from helpers.errors import InputError
-from helpers.selfeval import HEADERS, score_file
-from helpers.targets import Target, TargetTable, load_targets
-from helpers.workbook import HEADER_ROW, allocate_points, write_workbook
+from helpers.core.errors import InputError
+from helpers.evaluation.selfeval import HEADERS, score_file
+from helpers.evaluation.targets import Target, TargetTable, load_targets
+from helpers.evaluation.workbook import HEADER_ROW, allocate_points, write_workbook
 
 
 @pytest.fixture
@@ -123,11 +123,12 @@ def test_cli_workbook_rejects_bad_project_ids(tmp_path, capsys, monkeypatch, pro
 
 @pytest.mark.parametrize("func", ["targets_path", "actuals_file", "default_output"])
 def test_paths_under_data_check_the_id(func):
-    import helpers.selfeval
-    import helpers.targets
-    import helpers.workbook
+    import helpers.evaluation.selfeval
+    import helpers.evaluation.targets
+    import helpers.evaluation.workbook
 
-    fn = next(getattr(m, func) for m in (helpers.targets, helpers.selfeval, helpers.workbook)
+    fn = next(getattr(m, func) for m in (helpers.evaluation.targets, helpers.evaluation.selfeval,
+                                              helpers.evaluation.workbook)
               if hasattr(m, func))
     with pytest.raises(InputError, match=r"invalid project id '\.\./\.\./etc'"):
         fn(2024, "../../etc")

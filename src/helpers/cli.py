@@ -1,7 +1,7 @@
 """`python -m helpers <command>`: a thin layer mapping flags onto library functions.
 
-Each command lives in ``helpers.commands.<name>`` and exposes ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``. Errors raised on purpose (``HelpersError``)
+Each command lives in ``helpers.commands.<name>`` and is registered in
+``helpers.commands.registry`` (see that package). Errors raised on purpose (``HelpersError``)
 become one line on stderr naming the file and place, exit status 2 (1 for a batch with failed
 reports); anything else is an internal error. ``--debug`` shows the traceback.
 """
@@ -9,33 +9,12 @@ reports); anything else is an internal error. ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import traceback
 
 from helpers import __version__
-from helpers.errors import HelpersError
-
-# Registration block: the commands, in the order `--help` lists them.
-COMMAND_MODULES = (
-    "helpers.commands.ingest",
-    "helpers.commands.audit",
-    "helpers.commands.score",
-    "helpers.commands.workbook",
-    "helpers.commands.params",
-    "helpers.commands.build",
-)
-
-
-def _load_commands():
-    mods = []
-    for name in COMMAND_MODULES:
-        try:
-            mods.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:  # a command not written yet is simply absent
-            if exc.name != name:
-                raise
-    return mods
+from helpers.commands import registry as commands
+from helpers.core.errors import HelpersError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,12 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for mod in _load_commands():
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+    for cmd in commands:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show Python tracebacks on errors")
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        cmd.add_arguments(p)
+        p.set_defaults(_run=cmd.run)
     return parser
 
 

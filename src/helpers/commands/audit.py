@@ -18,9 +18,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from helpers.audit import audit_documents, has_errors
-    from helpers.audit_report import write_findings_csv
-    from helpers.errors import InputError
-    from helpers.ingest import ingest_paths
+    from helpers.audit.export import write_findings_csv
+    from helpers.core.errors import InputError
+    from helpers.ingest.loader import ingest_paths
 
     result = ingest_paths(args.paths or None)
     for failure in result.failures:

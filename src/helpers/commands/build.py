@@ -10,7 +10,7 @@ HELP = "execute the report notebooks and publish HTML, PDF and the indexes under
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from helpers.batch import FORMATS
+    from helpers.reports.batch import FORMATS
 
     items = tuple(v.strip() for v in value.split(",") if v.strip())
     bad = [v for v in items if v not in FORMATS]
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from helpers import batch
+    from helpers.reports import batch
 
     batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,
                 force=args.force, allow_synthetic=args.allow_synthetic)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from helpers import paths
+from helpers.core import paths
 
 NAME = "ingest"
 HELP = "parse disclosure texts (default: everything under data/raw/) into facts and tables"
@@ -19,9 +19,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from helpers.errors import InputError
-    from helpers.ingest import ingest_paths
-    from helpers.tables import write_tables
+    from helpers.core.errors import InputError
+    from helpers.ingest.loader import ingest_paths
+    from helpers.ingest.tables import write_tables
 
     result = ingest_paths(args.paths or None)
     for notice in result.notices:

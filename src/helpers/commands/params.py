@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from helpers import paths
+from helpers.core import paths
 
 NAME = "params"
 HELP = "generate params/<year>/<project>.yaml (one per report) from the ingested catalogue"
@@ -17,8 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from helpers import params
-    from helpers.batch import check_selection
+    from helpers.reports import params
+    from helpers.reports.batch import check_selection
 
     if args.year is not None:
         check_selection(args.year)      # an unknown year is an error (exit 2), as for build

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from helpers.scoring import METHODS, ScoreResult
-from helpers.selfeval import score_file
+from helpers.evaluation.scoring import METHODS, ScoreResult
+from helpers.evaluation.selfeval import score_file
 
 NAME = "score"
 HELP = "score a self-evaluation table (CSV or XLSX with the official headers)"

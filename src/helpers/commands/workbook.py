@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import paths
-from helpers.errors import InputError
-from helpers.targets import load_targets, targets_path
-from helpers.workbook import write_workbook
+from helpers.core import paths
+from helpers.core.errors import InputError
+from helpers.evaluation.targets import load_targets, targets_path
+from helpers.evaluation.workbook import write_workbook
 
 NAME = "workbook"
 HELP = "write a blank self-evaluation workbook (XLSX) for a project-year from its target table"

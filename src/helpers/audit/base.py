@@ -1,0 +1,202 @@
+"""Consistency audit of disclosure texts: findings, the check registry and the runner.
+
+A check is data: a ``Check`` (id, kind, default severity, a plain explanation and the function
+that looks for findings), registered in one block in ``helpers.audit.checks`` (imported by the
+package, so the registry is full as soon as ``helpers.audit`` is imported). A check function
+takes an ``AuditContext`` (the project, its document, the target-table loader) and yields
+``Finding`` objects built with ``ctx.finding(...)``, so check modules never import this one.
+
+``audit_documents(documents)`` runs every check on every project and returns the findings in a
+deterministic order (file, project, section, line, severity, check). The rules, tolerances and
+assumptions are written down in docs/audit.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from helpers.core.errors import HelpersError
+from helpers.core.registry import Registry
+from helpers.core.taxonomy import SEVERITIES
+from helpers.ingest.models import Document, Fact, Project, json_number
+
+KIND_ZH = {
+    "product": "乘积核对",
+    "sum": "加总核对",
+    "ratio": "比率核对",
+    "integrality": "整数可行性",
+    "consistency": "前后一致",
+    "text": "文本完整性",
+    "target": "目标表核对",
+}
+_CN = "一二三四五六七八九十"
+
+
+@dataclass
+class Finding:
+    """One audit finding: what disagrees, where, by how much, with the quoted evidence."""
+
+    check: str                      # registered check id ("ratio", "duplicate_section", …)
+    kind: str                       # product · sum · ratio · integrality · consistency · text · target
+    severity: str                   # error · warning · note
+    project: str                    # project id
+    project_name: str
+    year: int                       # budget year of the text
+    section: str                    # "四.2", "六", or "目标表"
+    message: str                    # plain Chinese explanation with the arithmetic
+    quote: str                      # the sentence(s) quoted as evidence
+    stated: Decimal | None = None   # the figure the text states (normalised unit)
+    computed: Decimal | None = None  # what the text's other figures give
+    tolerance: Decimal | None = None  # the allowance from printed precision
+    unit: str | None = None
+    line: int | None = None
+    path: str = ""
+    fact_ids: list[str] = field(default_factory=list)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.year, _project_rank(self), section_rank(self.section),
+                self.line or 0, SEVERITIES.index(self.severity), self.check, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "project": self.project,
+            "section": self.section,
+            "stated": json_number(self.stated, self.unit),
+            "computed": json_number(self.computed, self.unit),
+            "message": self.message,
+            "quote": self.quote,
+            "check": self.check,
+            "project_name": self.project_name,
+            "year": self.year,
+            "unit": self.unit,
+            "tolerance": json_number(self.tolerance, self.unit),
+            "line": self.line,
+            "path": self.path,
+            "fact_ids": list(self.fact_ids),
+        }
+
+
+_PROJECT_ORDER: dict[tuple[str, str], int] = {}
+
+
+def _project_rank(f: Finding) -> int:
+    return _PROJECT_ORDER.get((f.path, f.project), 0)
+
+
+def section_rank(section: str) -> tuple[int, int]:
+    """"四.2" → (4, 2); "六" → (6, 0); anything else (目标表) sorts last."""
+    m = re.match(rf"^([{_CN}]+)(?:\.(\d+))?$", section or "")
+    if not m:
+        return (99, 0)
+    from helpers.ingest.template import cn_number
+
+    return (cn_number(m.group(1)), int(m.group(2) or 0))
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    kind: str
+    severity: str                   # the usual severity; a check may raise or lower it per finding
+    title: str                      # short Chinese name
+    explanation: str                # what it checks, for readers (shown on the audit page)
+    func: Callable[[AuditContext], Iterable[Finding]]
+
+
+def _validate_check(check: Check) -> None:
+    if check.severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {check.severity!r} for check {check.id!r}")
+    if check.kind not in KIND_ZH:
+        raise ValueError(f"unknown kind {check.kind!r} for check {check.id!r}")
+
+
+registry: Registry[Check] = Registry("audit check", validate=_validate_check)
+"""The audit checks, in the order they run (filled by ``helpers.audit.checks``)."""
+
+
+def _default_targets(year: int, project_id: str):
+    from helpers.evaluation.targets import load_targets
+
+    return load_targets(year, project_id)
+
+
+@dataclass
+class AuditContext:
+    """What a check sees: one project, the document it stands in and the target-table loader."""
+
+    project: Project
+    document: Document
+    targets_loader: Callable[[int, str], Any] | None = _default_targets
+
+    @property
+    def others(self) -> list[Project]:
+        return [p for p in self.document.projects if p is not self.project]
+
+    def finding(self, check: str, *, section: str, message: str, quote: str = "",
+                severity: str | None = None, stated: Decimal | None = None,
+                computed: Decimal | None = None, tolerance: Decimal | None = None,
+                unit: str | None = None, line: int | None = None,
+                facts: Iterable[Fact] = ()) -> Finding:
+        spec = registry.get(check)
+        facts = list(facts)
+        if line is None and facts:
+            line = facts[0].line
+        return Finding(
+            check=check, kind=spec.kind, severity=severity or spec.severity,
+            project=self.project.id, project_name=self.project.name,
+            year=self.project.budget_year, section=section, message=message, quote=quote,
+            stated=stated, computed=computed, tolerance=tolerance, unit=unit, line=line,
+            path=self.document.path, fact_ids=[f.id for f in facts],
+        )
+
+
+def audit_project(project: Project, document: Document, *,
+                  targets_loader: Callable[[int, str], Any] | None = _default_targets,
+                  checks: Iterable[str] | None = None) -> list[Finding]:
+    """Every registered check (or the ones named) on one project, in deterministic order."""
+    ctx = AuditContext(project, document, targets_loader)
+    wanted = set(checks) if checks is not None else None
+    for i, p in enumerate(document.projects):
+        _PROJECT_ORDER[(document.path, p.id)] = i
+    out: list[Finding] = []
+    for check in registry.all():
+        if wanted is not None and check.id not in wanted:
+            continue
+        try:
+            out.extend(check.func(ctx))
+        except HelpersError as exc:  # e.g. an unreadable target table: report, go on
+            out.append(ctx.finding(check.id, section="—", severity="error",
+                                   message=f"核对未能完成：{exc}"))
+    return sorted(out, key=Finding.sort_key)
+
+
+def audit_documents(documents: Iterable[Document], *,
+                    targets_loader: Callable[[int, str], Any] | None = _default_targets,
+                    checks: Iterable[str] | None = None) -> list[Finding]:
+    """Findings for every project of every document, in deterministic order."""
+    out: list[Finding] = []
+    for doc in documents:
+        for project in doc.projects:
+            out.extend(audit_project(project, doc, targets_loader=targets_loader, checks=checks))
+    return sorted(out, key=Finding.sort_key)
+
+
+def findings_for(findings: Iterable[Finding], project_id: str, year: int | None = None) -> list[Finding]:
+    """The findings of one project (and year), for its report."""
+    return [f for f in findings if f.project == project_id and (year is None or f.year == year)]
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts

@@ -1,0 +1,117 @@
+"""Integrality check: a share-type percentage must be k/n·100 for some whole k over its base n.
+
+Candidate bases are counts of the percentage's own subject (``denominators``); a percentage whose
+numerator and denominator are both stated is the ratio check's. Rules: docs/audit.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from helpers.audit.checks.ratios import RATIO_RULES, share_pair
+from helpers.audit.intervals import DENOMINATOR_UNITS
+from helpers.audit.labels import category_key, label_stem
+from helpers.core.formatting import fmt_decimal, round_half_up
+from helpers.core.normalize import fold
+from helpers.ingest.models import Fact
+
+SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及")
+_COUNTS = DENOMINATOR_UNITS | {"人", "人次"}
+
+
+def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]]:
+    """Counts a stated percentage can be taken over: only a base of the percentage's own subject.
+
+    1. The sum of the parts of a total on its paragraph that its sentence names (各乡（街道）、
+       村（社区） → 乡11 + 村105 = 116), then that total (117).
+    2. A total whose part (其中) stands in the percentage's own sentence.
+    3. A count on its paragraph, not a part, whose subject the percentage's label names
+       (村卫生室142个 for 村卫生室标准化建设达标率).
+    Any other count on the paragraph (救助残疾儿童186人 next to 康复服务覆盖率) is not taken: the
+    text does not say it is the base."""
+    out: list[tuple[str, int, list[Fact]]] = []
+    seen: set[str] = set()
+
+    def add(name: str, n: int, used: list[Fact], first: bool = False) -> None:
+        key = "+".join(f.id for f in used)
+        if key in seen:
+            return
+        seen.add(key)
+        out.insert(0, (name, n, used)) if first else out.append((name, n, used))
+
+    same_line = [f for f in facts if f.line == p.line and f is not p and not f.planned and
+                 not f.approx and f.decimals == 0 and f.unit in _COUNTS]
+    by_id = {f.id: f for f in same_line}
+    sentence = fold(p.quote)
+    parents: dict[str, list[Fact]] = {}
+    for f in same_line:
+        if f.parent and f.unit in DENOMINATOR_UNITS:
+            parents.setdefault(f.parent, []).append(f)
+    for parent_id, parts in parents.items():
+        named = [f for f in parts if label_stem(f.label) and fold(label_stem(f.label)) in sentence]
+        if len(named) == 1:
+            add(named[0].label + named[0].raw, int(named[0].value), named)
+        elif 2 <= len(named) < len(parts):
+            total = sum(int(f.value) for f in named)
+            add("+".join(f"{label_stem(f.label)}{f.raw}" for f in named), total, named)
+        total_f = by_id.get(parent_id)
+        if named and total_f is not None and total_f.parent is None:
+            add(total_f.raw, int(total_f.value), [total_f])
+    for f in same_line:
+        if f.parent is None and f.quote == p.quote and \
+                any(g.parent == f.id and g.quote == p.quote for g in same_line):
+            add(f.raw, int(f.value), [f])
+    label = fold(p.label)
+    for f in same_line:
+        stem = fold(label_stem(category_key(f.label)))
+        if f.parent is None and len(stem) >= 2 and stem in label:
+            add(f.raw, int(f.value), [f])
+    return out
+
+
+def achievable(p: Decimal, tol: Decimal, n: int) -> tuple[bool, int]:
+    """(whether some whole k in 0…n gives k/n·100 within p ± tol, the nearest such k)."""
+    k0 = int(round_half_up(p * n / 100, 0))
+    best = None
+    for k in (k0 - 1, k0, k0 + 1):
+        if 0 <= k <= n:
+            d = abs(Decimal(k) * 100 / n - p)
+            if best is None or d < best[0]:
+                best = (d, k)
+    assert best is not None
+    return best[0] <= tol, best[1]
+
+
+def check_integrality(ctx) -> Iterator:
+    ratio_metrics = {r.ratio for r in RATIO_RULES}
+    facts = ctx.project.facts
+    for p in facts:
+        if p.unit != "%" or p.planned or p.approx or p.metric in ratio_metrics:
+            continue
+        if not 0 < p.value < 100 or not SHARE.search(p.label) or "满意" in p.label:
+            continue
+        if share_pair(p, facts) is not None:
+            continue                # numerator and denominator stated: the ratio check's job
+        cands = denominators(p, facts)
+        if not cands:
+            continue
+        tol = p.tolerance
+        results = [(name, n, used, *achievable(p.value, tol, n)) for name, n, used in cands if n > 0]
+        if not results or any(ok for _, _, _, ok, _ in results):
+            continue
+        _, n, _, _, k = results[0]
+        places = max(p.decimals, 2)
+        computed = round_half_up(Decimal(k) * 100 / n, places)
+        tried = []
+        for name_i, n_i, _, _, k_i in results:
+            lo = max(k_i - 1, 0) if Decimal(k_i) * 100 / n_i > p.value else k_i
+            ks = [lo, lo + 1] if lo + 1 <= n_i else [lo]
+            tried.append(f"以{name_i}（{n_i}）为分母：" + "、".join(
+                f"{k_j}/{n_i}={fmt_decimal(Decimal(k_j) * 100 / n_i, places)}%" for k_j in ks))
+        used_all = list({f.id: f for *_, u, _, _ in results for f in u}.values())
+        yield ctx.finding(
+            "integrality", section=p.section, facts=[p, *used_all], unit="%",
+            stated=p.value, computed=computed, tolerance=tol, quote=p.quote,
+            message=(f"{p.label}{p.raw}：{'；'.join(tried)}，没有整数能得到{p.raw}"
+                     f"（±{fmt_decimal(tol, 3)}个百分点）。文本未写明分母，请核实覆盖率的计算基数。"))

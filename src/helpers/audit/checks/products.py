@@ -1,0 +1,110 @@
+"""Product check: count × per-capita standard = amount, on one paragraph.
+
+Pairs each standard (40元/人, 每人…40元) with the count it applies to and the amount after it,
+then compares intervals (see ``helpers.audit_intervals``). Rules: docs/audit.md, check ``product``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from helpers.audit.intervals import (
+    PER_UNIT,
+    interval,
+    is_total,
+    locate,
+    meets,
+    per_unit,
+    quotes,
+    segment_of,
+    show,
+    shown,
+    uncertainty,
+)
+from helpers.audit.labels import category_key
+from helpers.ingest.models import Fact
+
+
+def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
+    out: dict[int, list[Fact]] = {}
+    for f in facts:
+        out.setdefault(f.line, []).append(f)
+    return out
+
+
+def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
+                pos: dict[str, tuple[int, int]], line_facts: list[Fact]) -> Fact | None:
+    """The head count a standard applies to, or None when no pairing is unambiguous.
+
+    1. The standard names a category (80至89周岁补助标准600元/人): the one count before it on the
+       paragraph whose label shares those words (80至89周岁8000人), whether or not it is a part
+       of a larger total; two such counts → no pairing.
+    2. Otherwise the nearest count before it (after any earlier standard), not a part, when it
+       stands in the standard's own sentence segment, or when it is the only such count since
+       the previous standard and is not split into categories itself."""
+    counts = [f for f in before if f.unit == per and not per_unit(f)]
+    key = category_key(std.label)
+    if key:
+        matches = [f for f in counts if (k := category_key(f.label)) and (key in k or k in key)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            return None
+    since: list[Fact] = []
+    for j in range(len(before) - 1, -1, -1):
+        if pers[j]:
+            break
+        f = before[j]
+        if f.unit == per and f.parent is None:
+            since.append(f)
+    if not since:
+        return None
+    near = since[0]
+    if near.id in pos and std.id in pos and near.quote == std.quote and \
+            segment_of(near, pos[near.id][0]) == segment_of(std, pos[std.id][0]):
+        return near
+    has_parts = any(f.parent == near.id for f in line_facts)
+    return near if len(since) == 1 and not has_parts else None
+
+
+def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
+    """(count, standard, amount) on one paragraph: the count the standard applies to (see
+    ``_pair_count``) and the first amount after the standard, before the next count or standard."""
+    pos = locate(facts)
+    for line_facts in _by_line(facts).values():
+        pers = [per_unit(f) for f in line_facts]
+        for i, std in enumerate(line_facts):
+            per = pers[i]
+            if per is None:
+                continue
+            count = _pair_count(std, per, line_facts[:i], pers[:i], pos, line_facts)
+            amount = None
+            for j in range(i + 1, len(line_facts)):
+                f = line_facts[j]
+                if pers[j] or (f.unit == per and f.parent is None):
+                    break
+                if f.unit == "元":
+                    amount = f
+                    break
+            earlier = any(pers[:i])
+            if amount is not None and earlier and is_total(amount):
+                continue        # a total over several categories: the category-sum check's job
+            if count is not None and amount is not None:
+                yield count, std, amount
+
+
+def check_products(ctx) -> Iterator:
+    for count, std, amount in product_triples(ctx.project.facts):
+        lo_c, hi_c = interval(count)
+        lo_s, hi_s = interval(std)
+        comp = (lo_c * lo_s, hi_c * hi_s)
+        if meets(comp, interval(amount)):
+            continue
+        computed = count.value * std.value
+        diff = amount.value - computed
+        tol = uncertainty(amount) + (hi_c - lo_c) / 2 * std.value
+        yield ctx.finding(
+            "product", section=amount.section, facts=(count, std, amount), unit="元",
+            stated=amount.value, computed=computed, tolerance=tol, quote=quotes(count, std, amount),
+            message=(f"{shown(count)} × {std.raw}{'' if std.unit in PER_UNIT else '/' + count.unit} = "
+                     f"{show(computed, '元')}，文本写{amount.label}"
+                     f"{amount.raw}，相差{show(abs(diff), '元')}，超出打印精度允许的±{show(tol, '元')}。"))

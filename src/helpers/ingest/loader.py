@@ -1,0 +1,229 @@
+"""Ingestion: disclosure texts → Documents of Projects with sections, facts, basis documents
+and schedule. One bad file never stops the others: its error is collected and reported."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from helpers.core import paths
+from helpers.core.decoding import DecodedText, decode_bytes, read_bytes
+from helpers.core.errors import HelpersError, InputError, TemplateError, UnknownProjectError
+from helpers.core.normalize import fold
+from helpers.ingest.facts import extract_facts
+from helpers.ingest.ids import project_id, project_type
+from helpers.ingest.models import Document, Notice, Project, Section
+from helpers.ingest.references import basis_documents, periods
+from helpers.ingest.synthetic import SYNTHETIC_MARK
+from helpers.ingest.template import EXPECTED_KEYS, RawProject, split_projects
+
+TITLE_RE = re.compile(r"^(?P<unit>.+?)\s*(?P<year>\d{4})\s*年(?:度)?")
+# "2024年某某县文化和旅游局预算重点领域…": the year first, the unit up to 预算/部门/财政/项目.
+TITLE_YEAR_FIRST_RE = re.compile(
+    r"^\s*(?P<year>\d{4})\s*年(?:度)?\s*(?P<unit>.+?)\s*(?=(?:部门)?预算|重点领域|项目文本)")
+TEXT_SUFFIXES = (".txt", ".text")
+
+
+@dataclass
+class IngestResult:
+    documents: list[Document] = field(default_factory=list)
+    failures: list[HelpersError] = field(default_factory=list)
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for d in self.documents for p in d.projects]
+
+    @property
+    def notices(self) -> list[Notice]:
+        return [n for d in self.documents for n in d.notices]
+
+
+def parse_text(decoded: DecodedText, year_hint: int | None = None) -> Document:
+    """Parse decoded text; raises TemplateError when the text does not follow the template."""
+    path = decoded.path
+    lines = decoded.lines
+    raws, notices = split_projects(lines, path)
+    if not raws:
+        raise TemplateError("no template headings (一、项目名称 … 八、项目实施成效) found", path=path)
+    doc = Document(path=path, encoding=decoded.encoding, line_endings=decoded.line_endings,
+                   sha256=decoded.sha256, notices=notices)
+    seen: dict[str, int] = {}
+    for raw in raws:
+        project = _project(raw, lines, path, year_hint, doc.notices)
+        if project is None:
+            continue
+        if project.name in seen:
+            doc.notices.append(Notice(path, raw.start_line, f"project {project.name!r} repeats the "
+                                                             f"project at line {seen[project.name]}; "
+                                                             "the repeat is skipped"))
+            continue
+        seen[project.name] = project.line
+        doc.projects.append(project)
+    if not doc.projects:
+        raise TemplateError("no complete project: every project lacks 一、项目名称", path=path,
+                            line=raws[0].start_line)
+    return doc
+
+
+def _project(raw: RawProject, lines: list[str], path: str, year_hint: int | None,
+             notices: list[Notice]) -> Project | None:
+    sections: dict[str, Section] = {}
+    for s in raw.sections:
+        key = s.key if s.key not in sections else f"{s.key}_{s.number}"
+        if s.key in sections:
+            notices.append(Notice(path, s.line, f"section {s.number}、{s.title} repeats the "
+                                                f"{sections[s.key].number}、{sections[s.key].title} heading"))
+        s.key = key
+        sections[key] = s
+    where = raw.title_line or raw.start_line
+    name_sec = sections.get("name")
+    name = name_sec.text.strip().split("\n")[0].strip().rstrip("。.；;") if name_sec else ""
+    if not name:
+        notices.append(Notice(path, where, "project without 一、项目名称 (or with an empty one): skipped"))
+        return None
+    missing = [k for k in EXPECTED_KEYS if k not in sections]
+    if missing:
+        notices.append(Notice(path, where, f"project {name!r} is incomplete: no section for "
+                                           f"{', '.join(missing)} (truncated text?)"))
+    empty = [f"{s.number}、{s.title}" for s in sections.values() if not s.text.strip()]
+    if empty:
+        notices.append(Notice(path, where, f"project {name!r}: empty section(s) {', '.join(empty)}"))
+    unit, year = "", None
+    if raw.title:
+        folded_title = fold(raw.title)
+        m = TITLE_YEAR_FIRST_RE.match(folded_title) or TITLE_RE.match(folded_title)
+        if m:
+            unit = raw.title[m.start("unit"):m.end("unit")].strip()
+            year = int(m.group("year"))
+    unit_sec = sections.get("unit")
+    stated_unit = unit_sec.text.strip().split("\n")[0].strip().rstrip("。") if unit_sec else ""
+    # The implementing unit is the one 三、项目实施单位 names; the title's (publishing) unit stands
+    # in when 三 is missing. A unit that is the title's without its prefix is the same unit.
+    if stated_unit and unit and not (unit.endswith(stated_unit) or stated_unit.endswith(unit)):
+        notices.append(Notice(path, unit_sec.line, f"implementing unit {stated_unit!r} differs from "
+                                                   f"the title's {unit!r}"))
+    unit = stated_unit or unit
+    if year is None:
+        year = year_hint
+        if year is None:
+            raise TemplateError("cannot tell the budget year: no 'YYYY年' in the title line and the "
+                                "file is not under a year folder", path=path, line=where)
+        notices.append(Notice(path, where, f"no title line with a year: budget year {year} taken "
+                                           "from the folder name"))
+    elif year_hint is not None and year != year_hint:
+        notices.append(Notice(path, where, f"title says {year} but the file is in the {year_hint} "
+                                           "folder"))
+    facts, fact_notices = extract_facts(sections, lines, path)
+    notices.extend(fact_notices)
+    return Project(
+        id=project_id(name, unit), name=name, unit=unit, budget_year=year,
+        title=raw.title or "", path=path, line=where, end_line=raw.end_line,
+        type=project_type(name), sections=sections, facts=facts,
+        basis=basis_documents(sections.get("basis")), schedule=periods(sections),
+        synthetic=SYNTHETIC_MARK in (raw.title or ""),
+    )
+
+
+def _year_hint(path: Path) -> int | None:
+    for part in reversed(path.parts[:-1]):
+        if re.fullmatch(r"(19|20)\d{2}", part):
+            return int(part)
+    return None
+
+
+def parse_file(path: Path | str) -> Document:
+    """Parse one file. Parses are cached per process on the file's content (sha256) and the id
+    registry's, so a batch that looks projects up many times parses each text once; callers get
+    their own copy and may change it freely."""
+    p = Path(path)
+    display = paths.relative(p)
+    data = read_bytes(p, display)
+    ids_file = paths.project_ids_file()
+    ids_key = hashlib.sha256(ids_file.read_bytes()).hexdigest() if ids_file.exists() else ""
+    key = hashlib.sha256(data).hexdigest()
+    return copy.deepcopy(_parse_cached(key, data, display, _year_hint(p.resolve()), ids_key))
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(key: str, data: bytes, display: str, year_hint: int | None, ids_key: str) -> Document:
+    return parse_text(decode_bytes(data, display), year_hint)
+
+
+def discover(inputs: list[Path | str] | None = None) -> list[Path]:
+    """The text files to read: every *.txt under data/raw/ by default, in a stable order."""
+    if not inputs:
+        root = paths.raw_dir()
+        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in TEXT_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def ingest_paths(inputs: list[Path | str] | None = None) -> IngestResult:
+    """Parse every file; a file that fails is recorded in ``failures`` and the rest go on."""
+    result = IngestResult()
+    files = discover(inputs)
+    if not files and not inputs:
+        raise InputError("no disclosure texts (*.txt) found", path=paths.relative(paths.raw_dir()))
+    for f in files:
+        try:
+            result.documents.append(parse_file(f))
+        except HelpersError as exc:
+            result.failures.append(exc)
+    _check_unique_ids(result)
+    return result
+
+
+def _check_unique_ids(result: IngestResult) -> None:
+    seen: dict[tuple[int, str], Project] = {}
+    for doc in result.documents:
+        for p in list(doc.projects):
+            key = (p.budget_year, p.id)
+            if key in seen:
+                first = seen[key]
+                doc.notices.append(Notice(doc.path, p.line, f"project {p.name!r} ({p.budget_year}) is "
+                                                            f"already given by {first.path}:{first.line}; "
+                                                            "this copy is skipped"))
+                doc.projects.remove(p)
+            else:
+                seen[key] = p
+
+
+def load_projects(year: int | None = None) -> list[Project]:
+    """Every project under data/raw/ (of one budget year if given), in a stable order.
+
+    A file under data/raw/ that cannot be read is an error here (the first one is raised, naming
+    its file and line): reports, parameters and indexes are never made from a catalogue that
+    silently lacks a text. `python -m helpers ingest` lists every bad file."""
+    result = ingest_paths()
+    if result.failures:
+        first = result.failures[0]
+        more = len(result.failures) - 1
+        if more:
+            first.message += f" (and {more} more bad file(s): run `python -m helpers ingest`)"
+        raise first
+    projects = [p for p in result.projects if year is None or p.budget_year == year]
+    return sorted(projects, key=lambda p: (p.budget_year, p.path, p.line))
+
+
+def get_project(project_id_: str, year: int) -> Project:
+    projects = load_projects()
+    for p in projects:
+        if p.id == project_id_ and p.budget_year == year:
+            return p
+    known = ", ".join(sorted({f"{p.budget_year}/{p.id}" for p in projects})) or "none"
+    raise UnknownProjectError(f"unknown project {project_id_!r} for {year} (known: {known})",
+                              path=paths.relative(paths.raw_dir()))
+
+
+def years() -> list[int]:
+    return sorted({p.budget_year for p in load_projects()})

@@ -1,0 +1,296 @@
+"""The batch build: every selected report is one papermill run with its own kernel, run in
+parallel worker processes (``--jobs``); each worker also exports the HTML. The parent prints
+PDFs with one shared chromium while the workers go on, then publishes each report's files
+atomically into reports/<year>/.
+
+Nothing is lost: a report that fails leaves its previous good files in place, its executed
+notebook (with the error cell) is kept as reports/<year>/<name>.failed.ipynb, the batch goes on,
+and ``BuildError`` (exit 1) names every failure at the end.
+
+The jobs run in helpers.worker; helpers.manifest records them and decides what is up to date."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as _dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TextIO
+
+from helpers.core import atomic, paths, provenance
+from helpers.core.errors import BuildError
+from helpers.reports import manifest, params, worker
+from helpers.reports.params import ParamSet
+from helpers.reports.worker import TABLE_KINDS, Job, Result
+
+FORMATS = ("html", "pdf")
+
+
+def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> None:
+    """SyntheticDataError naming the selected projects that are synthetic test data (texts made
+    by helpers.synthetic): they are never published unless the build allows it."""
+    from helpers import ingest
+    from helpers.core.errors import SyntheticDataError
+
+    found = [p for p in ingest.load_projects(year)
+             if p.synthetic and (project_id is None or p.id == project_id)]
+    if found:
+        names = ", ".join(f"{p.budget_year}/{p.id}" for p in found)
+        raise SyntheticDataError(
+            f"refusing to build synthetic test data ({names}); pass --allow-synthetic to build it "
+            "anyway", path=sorted({p.path for p in found})[0])
+
+
+def check_selection(year: int | None = None, project_id: str | None = None) -> None:
+    """UnknownProjectError (exit 2) naming what is known when the selected year or project has
+    nothing to build: neither in the catalogue nor in params/. Reads only; writes nothing."""
+    from helpers.core.errors import UnknownProjectError
+
+    files = [*params.expected_files(None), *params.param_files(None)]
+    by_year: dict[str, set[str]] = {}
+    for f in files:
+        by_year.setdefault(f.parent.name, set()).add(f.stem)
+    if year is not None and str(year) not in by_year:
+        known = ", ".join(sorted(by_year)) or "none"
+        raise UnknownProjectError(f"nothing to build for year {year} (known years: {known})",
+                                  path=f"data/raw/{year}/")
+    if project_id is not None:
+        years = [str(year)] if year is not None else sorted(by_year)
+        if not any(project_id in by_year[y] for y in years):
+            known = sorted({n for y in years for n in by_year[y] if n != params.OVERVIEW_STEM})
+            raise UnknownProjectError(
+                f"unknown project {project_id!r}" + (f" in {year}" if year is not None else "")
+                + f" (known projects: {', '.join(known) or 'none'})",
+                path=paths.relative(paths.params_dir()))
+
+
+def plan(year: int | None = None, project_id: str | None = None,
+         allow_synthetic: bool = False) -> list[Job]:
+    """Validate every selected params file (before any kernel starts) and make the jobs.
+
+    Synthetic projects are refused first (nothing written) unless ``allow_synthetic``. Params
+    files missing for a catalogue year (a new year dropped into data/raw/) are then generated,
+    so a new year needs no code change."""
+    check_selection(year, project_id)
+    if not allow_synthetic:
+        refuse_synthetic(year, project_id)
+    params.generate(year, missing_only=True)
+    files = params.param_files(year, None)
+    sets = [params.load_param_file(f) for f in files]
+    if project_id is not None:
+        sets = [s for s in sets if s.project_id == project_id]
+        if not sets:
+            from helpers.core.errors import UnknownProjectError
+
+            raise UnknownProjectError(
+                f"no params file for project {project_id!r}" + (f" in {year}" if year else ""),
+                path=paths.relative(paths.params_dir()))
+    jobs = []
+    for s in sets:
+        title, inputs, figures = _describe(s)
+        jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging="",
+                        key_figures=figures))
+    return jobs
+
+
+def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
+    """Title, inputs and (for a project) the key figures the index shows for the report."""
+    from helpers import ingest
+    from helpers.reports import report_data
+
+    if s.project_id is None:
+        ov = report_data.year_overview(s.year)
+        return f"{s.year}年度预算项目绩效概览", ov.inputs, None
+    p = ingest.get_project(s.project_id, s.year)
+    return (f"{p.name}绩效报告（{s.year}年）", report_data.report_inputs(p, s.year),
+            [[k, v] for k, v in report_data.key_figures(p)])
+
+
+def publish(job: Job, res: Result) -> None:
+    """Move a report's staged files into reports/<year>/ (each atomically). A failed report only
+    gets its executed notebook kept as <name>.failed.ipynb; its good files stay.
+
+    A good report whose format was not built this time (``--formats html`` leaves no PDF) has the
+    older file of that format removed: everything beside a good report is from the same build."""
+    out = job.out_dir
+    name = job.params.name
+    failed_nb = out / f"{name}.failed.ipynb"
+    if res.status != "ok":
+        if "ipynb" in res.staged:
+            atomic.copy_file(res.staged["ipynb"], failed_nb)
+            res.outputs["failed_ipynb"] = manifest.out_record(failed_nb)
+        return
+    for kind in ("ipynb", "html", "pdf", *TABLE_KINDS):
+        target = out / f"{name}.{TABLE_KINDS.get(kind, kind)}"
+        if kind in res.staged:
+            atomic.copy_file(res.staged[kind], target)
+            res.outputs[kind] = manifest.out_record(target)
+        else:       # a format not built this time, a score table whose actuals were withdrawn
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        failed_nb.unlink()
+
+
+class Progress:
+    def __init__(self, total: int, stream: TextIO | None = None):
+        self.total, self.done, self.t0 = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr
+
+    def line(self, res: Result) -> None:
+        self.done += 1
+        took = sum(res.timings.values())
+        status = res.status if res.status != "failed" else f"FAILED ({res.stage}): {res.error}"
+        print(f"[{self.done}/{self.total}] {res.key:<40} {status}  {took:5.1f}s  "
+              f"(elapsed {time.perf_counter() - self.t0:.1f}s)", file=self.stream, flush=True)
+
+
+def summary_table(results: list[Result]) -> str:
+    rows = [("report", "status", "execute", "html", "pdf", "outputs")]
+    for r in results:
+        t = r.timings
+        times = (f"{t[k]:.1f}s" if k in t else "-" for k in ("execute", "html", "pdf"))
+        rows.append((r.key, r.status, *times,
+                     ", ".join(v["path"] for v in r.outputs.values()) or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
+          jobs: int | None = None, force: bool = False, stream: TextIO | None = None,
+          allow_synthetic: bool = False) -> list[Result]:
+    """Build the selected reports, each year's audit page and CSV, the indexes and the manifest;
+    raises BuildError naming each failed report (after everything else was built). Synthetic
+    test data is refused (SyntheticDataError, nothing written) unless ``allow_synthetic``."""
+    formats = tuple(f for f in FORMATS if f in formats)
+    stream = stream or sys.stderr
+    atomic.clean_temporaries(paths.reports_dir())
+    planned = plan(year, project_id, allow_synthetic)
+    code = provenance.code_version()
+    previous = manifest.load_manifest()
+    started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+    todo, results = [], []
+    fps = {}
+    for job in planned:
+        fps[job.key] = manifest.fingerprint(job, code, formats)
+        if not force and manifest.up_to_date(job, fps[job.key], previous, formats):
+            results.append(Result(key=job.key, status="skipped",
+                                  outputs=previous["reports"][job.key]["outputs"]))
+        else:
+            todo.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    print(f"building {len(todo)} report(s) with {workers} job(s)"
+          + (f", {len(results)} up to date (use --force to rebuild)" if results else ""),
+          file=stream, flush=True)
+    progress = Progress(len(todo), stream)
+    tmp_root = tempfile.mkdtemp(prefix="budget-reports-")
+    try:
+        for job in todo:
+            job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=job.params.name + "-")
+        results.extend(_run(todo, formats, workers, progress))
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+        atomic.clean_temporaries(paths.reports_dir())
+    by_key = {j.key: j for j in planned}
+    audits, audit_errors = {}, []
+    for y in sorted({j.params.year for j in planned}):
+        try:
+            audits[str(y)] = write_year_audit(y)
+        except Exception as exc:   # the reports are built: record it, fail the batch at the end
+            audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
+    manifest.write_manifest(previous, results, by_key, fps, code, started, audits)
+    from helpers.reports import publish as publish_pages
+
+    publish_pages.write_indexes(manifest.load_manifest())
+    order = {j.key: i for i, j in enumerate(planned)}
+    results.sort(key=lambda r: order.get(r.key, 0))
+    print(summary_table(results), file=stream, flush=True)
+    failed = [r for r in results if r.status == "failed"]
+    if failed or audit_errors:
+        names = "; ".join([*(f"{r.key} ({r.stage}: {r.error})" for r in failed), *audit_errors])
+        raise BuildError(f"{len(failed)} of {len(results)} report(s) failed"
+                         + (f", {len(audit_errors)} audit page(s) failed" if audit_errors else "")
+                         + f": {names}", path=paths.relative(paths.reports_dir()))
+    return results
+
+
+def write_year_audit(year: int) -> dict[str, dict[str, str]]:
+    """reports/<year>/audit.html and audit.csv: the consistency findings of every text of the
+    year (helpers.audit), written atomically; returns their manifest records."""
+    from helpers import audit, ingest
+    from helpers.reports import audit_page as audit_report
+
+    docs = [d for d in ingest.ingest_paths().documents if any(p.budget_year == year for p in d.projects)]
+    findings = [f for f in audit.audit_documents(docs) if f.year == year]
+    out = paths.reports_dir() / str(year)
+    page = atomic.write_text(out / "audit.html", audit_report.render_year_audit_page(year, findings))
+    table = audit_report.write_findings_csv(findings, out / "audit.csv")
+    return {"audit_html": manifest.out_record(Path(page)), "audit_csv": manifest.out_record(Path(table))}
+
+
+def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
+    if not todo:
+        return []
+    results = []
+    printer = None
+    stack = contextlib.ExitStack()
+    with stack:
+        pool = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers))
+        futures = {pool.submit(worker.run, job, bool(formats)): job for job in todo}
+        try:
+            for fut in cf.as_completed(futures):
+                job = futures[fut]
+                res = fut.result()
+                if res.status == "ok" and "pdf" in formats:
+                    if printer is None:
+                        printer = _open_printer(stack)
+                    if isinstance(printer, str):      # the browser could not start
+                        res.status, res.stage, res.error = "failed", "pdf", printer
+                    else:
+                        _print_pdf(printer, job, res)
+                if "html" not in formats:
+                    res.staged.pop("html", None)
+                try:
+                    publish(job, res)
+                except OSError as exc:
+                    res.status, res.stage, res.error = "failed", "publish", str(exc)
+                progress.line(res)
+                results.append(res)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return results
+
+
+def _open_printer(stack: contextlib.ExitStack):
+    """The shared PdfPrinter, or the one-line reason it could not start (each report that needs
+    it then fails with that reason; the HTML reports still get built)."""
+    from helpers.reports.pdf import PdfPrinter
+
+    try:
+        return stack.enter_context(PdfPrinter())
+    except Exception as exc:
+        return f"cannot start chromium: {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _print_pdf(printer, job: Job, res: Result) -> None:
+    t = time.perf_counter()
+    pdf_path = Path(job.staging) / f"{job.params.name}.pdf"
+    try:
+        pdf_path.write_bytes(printer.render(res.staged["html"]))
+        from helpers.reports.pdf import normalise
+
+        pdf_path.write_bytes(normalise(pdf_path.read_bytes()))
+        res.staged["pdf"] = str(pdf_path)
+    except Exception as exc:
+        res.status, res.stage = "failed", "pdf"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["pdf"] = time.perf_counter() - t

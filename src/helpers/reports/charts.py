@@ -1,0 +1,162 @@
+"""The one chart style: matplotlib (Agg) with a CJK font from the system packages that
+``scripts/ensure-system-deps.sh`` installs (fonts-wqy-microhei, fonts-noto-cjk) — never
+downloaded at run time. A missing CJK font is an error, not a chart of empty boxes.
+
+Charts are PNG at 200 dpi, metadata stripped so the same data gives the same bytes, and carry a
+caption; ``Chart`` shows itself as an HTML ``<figure>`` with the image embedded (base64)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.core.errors import HelpersError
+from helpers.core.formatting import Number, fmt_wan, yuan_to_wan
+
+# Preferred font files (Debian paths), then any installed font whose name says CJK / WenQuanYi.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+FONT_NAME_HINTS = ("wqy", "wenquanyi", "notosanscjk", "notoserifcjk", "sourcehan")
+DPI = 200
+PALETTE = ("#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646")
+
+
+class FontNotFoundError(HelpersError):
+    """Raised when no CJK font is installed for charts (run `make setup`)."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    caption: str
+    alt: str
+
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    def to_html(self) -> str:
+        return (f'<figure class="chart"><img src="{self.data_uri()}" alt="{html.escape(self.alt)}">'
+                f"<figcaption>{html.escape(self.caption)}</figcaption></figure>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def find_cjk_font(candidates: Sequence[str] = FONT_CANDIDATES) -> Path:
+    """Path of an installed CJK font file; FontNotFoundError when there is none."""
+    for c in candidates:
+        if Path(c).is_file():
+            return Path(c)
+    from matplotlib import font_manager
+
+    for f in sorted(font_manager.findSystemFonts()):
+        if any(h in Path(f).name.lower().replace("-", "") for h in FONT_NAME_HINTS):
+            return Path(f)
+    raise FontNotFoundError(
+        "no CJK font found for charts (looked for WenQuanYi Micro Hei / Noto Sans CJK); "
+        "run `make setup` or `bash scripts/ensure-system-deps.sh`", path="/usr/share/fonts")
+
+
+@functools.lru_cache(maxsize=1)
+def use_style() -> str:
+    """Configure matplotlib once (Agg backend, CJK font, print-size text); returns the font name."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib import font_manager, rcParams
+
+    font = find_cjk_font()
+    font_manager.fontManager.addfont(str(font))
+    name = font_manager.FontProperties(fname=str(font)).get_name()
+    rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [name, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "font.size": 11,
+        "axes.titlesize": 13,
+        "axes.labelsize": 11,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.6,
+        "axes.axisbelow": True,
+        "figure.dpi": 100,
+        "savefig.dpi": DPI,
+        "svg.hashsalt": "budget-reports",
+    })
+    return name
+
+
+def _to_png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _wrap(label: str, width: int = 10) -> str:
+    return "\n".join(label[i:i + width] for i in range(0, len(label), width)) or "—"
+
+
+def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title: str,
+                caption: str) -> Chart:
+    """Horizontal bars of money amounts (元), axis and labels in 万元 per domain.md §4."""
+    if len(labels) != len(amounts_yuan):
+        raise ValueError("labels and amounts differ in length")
+    use_style()
+    import matplotlib.pyplot as plt
+
+    n = max(len(labels), 1)
+    fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.55 * n))
+    wan = [float(yuan_to_wan(a)) for a in amounts_yuan]
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(ys, wan, color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))], height=0.6)
+    ax.set_yticks(ys, [_wrap(lbl) for lbl in labels])
+    ax.set_xlabel("金额（万元）")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    top = max(wan, default=0) or 1
+    ax.set_xlim(0, top * 1.25)
+    for y, a in zip(ys, amounts_yuan, strict=True):
+        ax.text(float(yuan_to_wan(a)) + top * 0.01, y, fmt_wan(a), va="center", fontsize=10)
+    return Chart(_to_png(fig), caption, title)
+
+
+def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence[Number], *,
+               title: str, caption: str) -> Chart:
+    """Horizontal bars per indicator: the score (得分) drawn over its points (分值)."""
+    if not (len(labels) == len(scores) == len(points)):
+        raise ValueError("labels, scores and points differ in length")
+    use_style()
+    import matplotlib.pyplot as plt
+
+    n = max(len(labels), 1)
+    fig, ax = plt.subplots(figsize=(7.0, 1.4 + 0.45 * n))
+    ys = list(range(len(labels)))[::-1]
+    pts = [float(p) for p in points]
+    got = [float(s) for s in scores]
+    ax.barh(ys, pts, color="#dde6f0", height=0.7, label="分值")
+    ax.barh(ys, got, color=PALETTE[0], height=0.4, label="得分")
+    ax.set_yticks(ys, [_wrap(lbl, 12) for lbl in labels])
+    ax.set_xlabel("分")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    top = max(pts, default=0) or 1
+    ax.set_xlim(0, top * 1.3)
+    for y, s, p in zip(ys, scores, points, strict=True):
+        ax.text(max(float(p), float(s)) + top * 0.01, y, f"{s}/{p}", va="center", fontsize=9)
+    ax.legend(loc="lower right", fontsize=9)
+    return Chart(_to_png(fig), caption, title)

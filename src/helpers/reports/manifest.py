@@ -1,0 +1,100 @@
+"""The build manifest, reports/manifest.json: what each report was built from (params, notebook,
+inputs, code), its status, timings and outputs with sha256, and each year's audit outputs. A
+report's fingerprint decides whether the last good build can be reused (``up_to_date``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers.core import atomic, paths, provenance
+
+if TYPE_CHECKING:
+    from helpers.reports.worker import Job, Result
+
+
+def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
+    """What makes a report what it is; None when the code has uncommitted changes (no reuse)."""
+    if not code.get("git_commit") or code.get("git_dirty") is not False:
+        return None
+    blob = json.dumps({"params": job.params.parameters, "notebook": job.params.notebook,
+                       "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+                       "inputs": job.inputs, "code": code, "formats": sorted(formats)},
+                      sort_keys=True, ensure_ascii=False)
+    return provenance.sha256_bytes(blob.encode())
+
+
+def manifest_path() -> Path:
+    return paths.reports_dir() / "manifest.json"
+
+
+def load_manifest() -> dict[str, Any]:
+    try:
+        data = json.loads(manifest_path().read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> bool:
+    entry = manifest.get("reports", {}).get(job.key)
+    if fp is None or not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fp:
+        return False
+    if "key_figures" not in entry:        # written before key figures were recorded
+        return False
+    return all((paths.project_root() / entry["outputs"][f]["path"]).is_file()
+               for f in ("ipynb", *formats) if f in entry.get("outputs", {})) and \
+        all(f in entry.get("outputs", {}) for f in formats)
+
+
+def out_record(path: Path) -> dict[str, str]:
+    return {"path": paths.relative(path), "sha256": provenance.sha256_file(path)}
+
+
+def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -> None:
+    reports = dict(manifest.get("reports", {}))
+    for r in results:
+        if r.status == "skipped":
+            continue
+        job = by_key[r.key]
+        prev = reports.get(r.key, {})
+        entry = {
+            "params_file": paths.relative(job.params.path),
+            "notebook": paths.relative(job.params.notebook_path),
+            "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+            "parameters": job.params.parameters,
+            "title": job.title,
+            "key_figures": job.key_figures,
+            "inputs": job.inputs,
+            "code": code,
+            "status": r.status,
+            "error": r.error,
+            "stage": r.stage,
+            "timings": {k: round(v, 3) for k, v in r.timings.items()},
+            "fingerprint": fps.get(r.key) if r.status == "ok" else None,
+            "built_at": started,
+        }
+        if r.status == "ok":
+            entry["outputs"] = r.outputs
+        else:   # the previous good outputs are still there and still described
+            entry["outputs"] = prev.get("outputs", {}) if prev.get("outputs") else {}
+            entry["failed_outputs"] = r.outputs
+            entry["key_figures"] = prev.get("key_figures") if entry["outputs"] else None  # the kept report's
+            if prev.get("status") == "ok" or prev.get("last_good"):
+                entry["last_good"] = prev.get("last_good") or {
+                    k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}
+        reports[r.key] = entry
+    years = dict(manifest.get("years", {}))
+    for y, outputs in (audits or {}).items():
+        years[y] = {"outputs": outputs, "built_at": started}
+    data = {"generator": "budget-reports", "updated_at": started, "code": code,
+            "reports": dict(sorted(reports.items())), "years": dict(sorted(years.items()))}
+    atomic.write_text(manifest_path(), json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    d = asdict(r)
+    d.pop("staged", None)
+    return d

@@ -1,0 +1,99 @@
+"""PDF (A4) from the published HTML with one headless Debian chromium (Playwright), reused for
+every report of a batch. Fonts come from the system (fonts-noto-cjk): chromium embeds the CJK
+subset it used, which ``pdffonts`` shows. Nothing is downloaded: the browser is /usr/bin/chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from helpers.core import atomic
+from helpers.core.errors import BuildError
+
+CHROMIUM = os.environ.get("BUDGET_REPORTS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage", "--font-render-hinting=none"]
+
+
+def chromium_path() -> str:
+    exe = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not exe:
+        raise BuildError("Debian chromium not found (apt-get install chromium, or `make setup`)",
+                         path=CHROMIUM)
+    return exe
+
+
+class PdfPrinter:
+    """``with PdfPrinter() as pr: pr.print(html_path, pdf_path)`` — one browser for many pages.
+
+    Not thread-safe: use it from the thread that opened it."""
+
+    def __init__(self) -> None:
+        self._pw = None
+        self._browser = None
+
+    def __enter__(self) -> PdfPrinter:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        except Exception:
+            self._pw.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._pw is not None:
+                self._pw.stop()
+
+    def render(self, html_path: Path | str) -> bytes:
+        """PDF bytes of one local HTML file (A4, backgrounds printed). External requests are
+        blocked: the page must be self-contained."""
+        assert self._browser is not None, "use PdfPrinter as a context manager"
+        context = self._browser.new_context()
+        try:
+            page = context.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:")) else route.abort())
+            page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                            tagged=False, outline=False)
+        finally:
+            context.close()
+
+    def print(self, html_path: Path | str, pdf_path: Path | str) -> Path:
+        """Write the PDF of ``html_path`` to ``pdf_path`` atomically."""
+        return atomic.write_bytes(pdf_path, normalise(self.render(html_path)))
+
+
+# Fixed dates, longest first: the first that fits replaces chromium's date. "D:1970" is a valid
+# PDF date (PDF 32000-1 §7.9.4: everything after the year is optional).
+FIXED_DATES = (b"(D:19700101000000+00'00')", b"(D:19700101000000Z)", b"(D:1970)")
+_DATE = re.compile(rb"/(CreationDate|ModDate) ?(\(D:[^)]*\))")
+
+
+def normalise(pdf: bytes) -> bytes:
+    """Chromium stamps creation/modification dates into the PDF; replace them with a fixed date so
+    the same HTML gives the same bytes (build times are recorded in the manifest instead).
+
+    The byte length never changes, so the cross-reference offsets stay right: the fixed date is
+    the longest of ``FIXED_DATES`` that fits, padded with spaces after the string (whitespace
+    between dictionary tokens)."""
+    def same_length(m: re.Match) -> bytes:
+        original = m.group(2)
+        for fixed in FIXED_DATES:
+            if len(fixed) <= len(original):
+                return m.group(0)[: m.start(2) - m.start(0)] + fixed + b" " * (len(original) - len(fixed))
+        return m.group(0)          # too short to hold any date: leave it
+    out = _DATE.sub(same_length, pdf)
+    assert len(out) == len(pdf)
+    return out

@@ -1,0 +1,185 @@
+"""The worker side of the batch build: one report, one process. ``run`` executes the report's
+notebook with papermill (its own kernel), makes the executed notebook deterministic, stages the
+report's XLSX tables and exports its HTML, all into the job's private staging dir. Workers never
+touch reports/: the parent (helpers.batch) prints the PDF and publishes.
+
+``Job`` (what to build) and ``Result`` (what came of it) cross the process boundary, pickled."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.core import atomic, paths
+from helpers.reports.params import ParamSet
+
+KERNEL = "python3"
+# nbclient's default "graceful" shutdown waited ~3 s in one run of six; the benchmark compares
+# both through this variable.
+SHUTDOWN = os.environ.get("BUDGET_REPORTS_KERNEL_SHUTDOWN", "immediate")
+
+
+@dataclass
+class Job:
+    params: ParamSet
+    title: str
+    inputs: list[dict[str, str]]
+    key: str                       # "2024/family-accident-insurance"
+    staging: str                   # private temp dir of this report
+    key_figures: list[list[str]] | None = None   # [[label, display], …] at plan time; None: overview
+
+    @property
+    def out_dir(self) -> Path:
+        return paths.reports_dir() / str(self.params.year)
+
+
+@dataclass
+class Result:
+    key: str
+    status: str                    # "ok" | "failed" | "skipped"
+    error: str | None = None
+    stage: str | None = None       # where it failed: execute | xlsx | html | pdf | publish
+    timings: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    staged: dict[str, str] = field(default_factory=dict)
+
+
+def execute_and_render(job: Job, want_html: bool) -> Result:
+    """Run one notebook with papermill and export its HTML into the job's staging dir.
+    Runs in a worker process; never touches reports/ (the parent publishes)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    res = Result(key=job.key, status="ok")
+    staging = Path(job.staging)
+    executed = staging / f"{job.params.name}.ipynb"
+    # Kernel sockets over IPC in the private staging dir: no open TCP ports (and no plain-text
+    # warning from every kernel), removed with the staging dir.
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
+            kernel_name=KERNEL, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
+            shutdown_kernel=SHUTDOWN, config=config)
+    except PapermillExecutionError as exc:
+        res.status, res.stage = "failed", "execute"
+        res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
+    except Exception as exc:  # kernel died, could not start, …: still a named failure
+        res.status, res.stage = "failed", "execute"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["execute"] = time.perf_counter() - t0
+    if executed.exists():
+        try:
+            clean_executed(executed, job, failed=res.status != "ok")
+        except Exception as exc:
+            res.status, res.stage = "failed", res.stage or "execute"
+            res.error = res.error or f"{type(exc).__name__}: {exc}".splitlines()[0]
+        res.staged["ipynb"] = str(executed)
+    if res.status == "ok":
+        stage_tables(job, res)
+    if res.status != "ok" or not want_html:
+        return res
+    t1 = time.perf_counter()
+    try:
+        from helpers.reports import render
+
+        html_path = staging / f"{job.params.name}.html"
+        html_path.write_text(render.notebook_to_html(executed, job.title), encoding="utf-8")
+        res.staged["html"] = str(html_path)
+    except Exception as exc:
+        res.status, res.stage = "failed", "html"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["html"] = time.perf_counter() - t1
+    return res
+
+
+# Run-dependent papermill metadata (notebook and cell level), dropped from the executed notebook.
+PAPERMILL_TIMING = ("start_time", "end_time", "duration")
+
+
+def clean_executed(path: Path, job: Job, failed: bool = False) -> None:
+    """Make the executed notebook depend only on its inputs: drop papermill's start/end/duration
+    (notebook and cells) and nbclient's per-cell execution timestamps, give papermill's injected
+    parameters cell a fixed id, and replace absolute temp paths (the staging dir, the project
+    tree) by project-relative ones. Error information (papermill ``exception``/``status`` and the
+    error outputs) is kept."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    name = f"{job.params.name}.failed.ipynb" if failed else f"{job.params.name}.ipynb"
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        for k in PAPERMILL_TIMING:
+            pm.pop(k, None)
+        pm["input_path"] = paths.relative(job.params.notebook_path)
+        pm["output_path"] = paths.relative(job.out_dir / name)
+    for cell in nb.cells:
+        cpm = cell.metadata.get("papermill")
+        if cpm is not None:
+            for k in PAPERMILL_TIMING:
+                cpm.pop(k, None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    roots = sorted({str(Path(job.staging)), str(Path(job.staging).resolve()),
+                    str(paths.project_root())}, key=len, reverse=True)
+
+    def scrub(value):
+        if isinstance(value, str):
+            for r in roots:
+                value = value.replace(r + os.sep, "").replace(r, ".")
+            return value
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return type(value)((k, scrub(v)) for k, v in value.items())
+        return value
+    nb = nbformat.from_dict(scrub(nb))
+    atomic.write_text(path, nbformat.writes(nb) + "\n")
+
+
+# Tables written next to a project's HTML: staged kind → file suffix after <name>.
+TABLE_KINDS = {"indicators_xlsx": "indicators.xlsx", "score_xlsx": "score.xlsx"}
+
+
+def stage_tables(job: Job, res: Result) -> None:
+    """The indicator table and (where actuals exist) the scored self-evaluation as XLSX, staged
+    beside the report; a failure here fails the report (stage "xlsx")."""
+    if job.params.project_id is None:
+        return
+    t = time.perf_counter()
+    try:
+        from helpers import indicators, ingest
+        from helpers.evaluation import selfeval
+
+        staging = Path(job.staging)
+        project = ingest.get_project(job.params.project_id, job.params.year)
+        target = staging / f"{job.params.name}.{TABLE_KINDS['indicators_xlsx']}"
+        indicators.write_indicators_xlsx(indicators.compute_indicators(project), target)
+        res.staged["indicators_xlsx"] = str(target)
+        scored = selfeval.score_project(job.params.year, job.params.project_id)
+        if scored is not None:
+            target = staging / f"{job.params.name}.{TABLE_KINDS['score_xlsx']}"
+            selfeval.write_score_xlsx(scored, target)
+            res.staged["score_xlsx"] = str(target)
+    except Exception as exc:
+        res.status, res.stage = "failed", "xlsx"
+        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    res.timings["xlsx"] = time.perf_counter() - t
+
+
+def run(job: Job, want_html: bool) -> Result:
+    """The process pool's entry point: ``execute_and_render``, and any escaping error as a failed
+    result."""
+    try:
+        return execute_and_render(job, want_html)
+    except BaseException as exc:  # never lose a result to an unpicklable error
+        return Result(key=job.key, status="failed", stage="execute",
+                      error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}".strip())
+
