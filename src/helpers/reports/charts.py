@@ -2,8 +2,10 @@
 ``scripts/ensure-system-deps.sh`` installs (fonts-wqy-microhei, fonts-noto-cjk) — never
 downloaded at run time. A missing CJK font is an error, not a chart of empty boxes.
 
-Charts are PNG at 200 dpi, metadata stripped so the same data gives the same bytes, and carry a
-caption; ``Chart`` shows itself as an HTML ``<figure>`` with the image embedded (base64)."""
+A ``Chart`` holds its matplotlib ``Figure`` (made without pyplot, so it never shows twice in a
+notebook and can be tweaked before it is shown: ``chart.figure.axes[0].set_title(...)``) and a
+caption. It shows itself as an HTML ``<figure>`` with the PNG embedded (base64): 200 dpi,
+metadata stripped, so the same data gives the same bytes."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from helpers.core.errors import HelpersError
 from helpers.core.formatting import Number, fmt_wan, yuan_to_wan
@@ -35,19 +38,37 @@ class FontNotFoundError(HelpersError):
 
 @dataclass(frozen=True)
 class Chart:
-    png: bytes
+    """A report chart: the matplotlib figure, its caption and its alternative text."""
+
+    figure: Any
     caption: str
     alt: str
 
+    @property
+    def png(self) -> bytes:
+        """The figure as PNG bytes (200 dpi, no metadata: the same figure gives the same bytes)."""
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        return buf.getvalue()
+
     def data_uri(self) -> str:
+        """The PNG as a ``data:`` URI."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
     def to_html(self) -> str:
+        """The ``<figure>`` element: the embedded image and its caption."""
         return (f'<figure class="chart"><img src="{self.data_uri()}" alt="{html.escape(self.alt)}">'
                 f"<figcaption>{html.escape(self.caption)}</figcaption></figure>")
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def save(self, path: Path | str, **kwargs: Any) -> Path:
+        """Save the figure to ``path`` (any format matplotlib writes, chosen by the suffix)."""
+        kwargs.setdefault("dpi", DPI)
+        kwargs.setdefault("bbox_inches", "tight")
+        self.figure.savefig(path, **kwargs)
+        return Path(path)
 
 
 def find_cjk_font(candidates: Sequence[str] = FONT_CANDIDATES) -> Path:
@@ -98,13 +119,12 @@ def use_style() -> str:
     return name
 
 
-def _to_png(fig) -> bytes:
-    import matplotlib.pyplot as plt
+def _figure(width: float, height: float):
+    """A new figure outside pyplot (no backend, no global figure list)."""
+    from matplotlib.figure import Figure
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
 
 
 def _wrap(label: str, width: int = 10) -> str:
@@ -117,10 +137,8 @@ def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title:
     if len(labels) != len(amounts_yuan):
         raise ValueError("labels and amounts differ in length")
     use_style()
-    import matplotlib.pyplot as plt
-
     n = max(len(labels), 1)
-    fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.55 * n))
+    fig, ax = _figure(7.0, 1.2 + 0.55 * n)
     wan = [float(yuan_to_wan(a)) for a in amounts_yuan]
     ys = list(range(len(labels)))[::-1]
     ax.barh(ys, wan, color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))], height=0.6)
@@ -132,7 +150,7 @@ def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title:
     ax.set_xlim(0, top * 1.25)
     for y, a in zip(ys, amounts_yuan, strict=True):
         ax.text(float(yuan_to_wan(a)) + top * 0.01, y, fmt_wan(a), va="center", fontsize=10)
-    return Chart(_to_png(fig), caption, title)
+    return Chart(fig, caption, title)
 
 
 def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence[Number], *,
@@ -141,10 +159,8 @@ def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence
     if not (len(labels) == len(scores) == len(points)):
         raise ValueError("labels, scores and points differ in length")
     use_style()
-    import matplotlib.pyplot as plt
-
     n = max(len(labels), 1)
-    fig, ax = plt.subplots(figsize=(7.0, 1.4 + 0.45 * n))
+    fig, ax = _figure(7.0, 1.4 + 0.45 * n)
     ys = list(range(len(labels)))[::-1]
     pts = [float(p) for p in points]
     got = [float(s) for s in scores]
@@ -159,4 +175,4 @@ def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence
     for y, s, p in zip(ys, scores, points, strict=True):
         ax.text(max(float(p), float(s)) + top * 0.01, y, f"{s}/{p}", va="center", fontsize=9)
     ax.legend(loc="lower right", fontsize=9)
-    return Chart(_to_png(fig), caption, title)
+    return Chart(fig, caption, title)

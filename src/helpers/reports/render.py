@@ -6,54 +6,108 @@ from __future__ import annotations
 
 import copy
 import functools
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import markupsafe
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 TEMPLATE = "page.html.j2"
 CSS = "report.css"
 
 
-@dataclass(frozen=True)
-class Html:
-    """An HTML fragment that notebooks display as is (``_repr_html_``)."""
+class Html(markupsafe.Markup):
+    """An HTML fragment: safe markup (``markupsafe.Markup``) that notebooks display as is.
 
-    html: str
+    Text joined to it is escaped by markupsafe; ``.html`` gives the markup as a plain ``str``.
+    """
+
+    @property
+    def html(self) -> str:
+        """The markup as a plain string."""
+        return str(self)
 
     def _repr_html_(self) -> str:
-        return self.html
+        return str(self)
 
-    def __str__(self) -> str:
-        return self.html
+    def __repr__(self) -> str:   # the plain-text fallback in executed notebooks: the same for every kind
+        return f"Html(html={str(self)!r})"
+
+
+class Table(Html):
+    """An HTML table that also hands over its data: ``.frame`` is a pandas DataFrame of the cells
+    as shown (text; HTML cells reduced to their text), with the column titles as headers."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def frame(self):
+        """The table's cells as a pandas DataFrame (one row per table row)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
+
+class Section(Html):
+    """A report section: its HTML (``_repr_html_``) and its data, ``.frame``: the DataFrame given
+    when the section was made, else that of its first table, else an empty frame."""
+
+    data: Any
+    tables: tuple[Table, ...]
+
+    @property
+    def frame(self):
+        """The section's data as a pandas DataFrame."""
+        import pandas as pd
+
+        if self.data is not None:
+            return self.data
+        if self.tables:
+            return self.tables[0].frame
+        return pd.DataFrame()
 
 
 @dataclass(frozen=True)
 class Column:
+    """A table column: its title and the alignment of its cells."""
+
     title: str
     align: str = "left"          # "left" | "right" (numbers) | "center"
 
 
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+def esc(value: Any) -> Html:
+    """``value`` as text, HTML-escaped (markupsafe); ``None`` is the empty string."""
+    return Html(markupsafe.escape("" if value is None else str(value)))
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, markupsafe.Markup):
+        return value.striptags()
+    return "" if value is None else str(value)
 
 
 def table(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, caption: str | None = None,
-          css_class: str = "data") -> Html:
-    """An HTML table; cells are already-formatted strings (use helpers.formatting) or Html."""
+          css_class: str = "data") -> Table:
+    """An HTML table; cells are already-formatted strings (use helpers.core.formatting) or Html.
+    The result also carries the cells as data (``.frame``)."""
+    rows = [tuple(r) for r in rows]
     head = "".join(f'<th class="{c.align}">{esc(c.title)}</th>' for c in columns)
     body = []
     for row in rows:
         cells = []
         for c, v in zip(columns, row, strict=True):
-            content = v.html if isinstance(v, Html) else esc(v)
+            content = str(v) if isinstance(v, markupsafe.Markup) else esc(v)
             cells.append(f'<td class="{c.align}">{content}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return Html(f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
+    out = Table(f'<table class="{esc(css_class)}">{cap}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{''.join(body)}</tbody></table>")
+    out.columns = tuple(c.title for c in columns)
+    out.rows = tuple(tuple(_cell_text(v) for v in r) for r in rows)
+    return out
 
 
 def notice(text: str, kind: str = "info") -> Html:
@@ -62,20 +116,32 @@ def notice(text: str, kind: str = "info") -> Html:
 
 
 def paragraph(text: str, css_class: str = "") -> Html:
+    """A paragraph of escaped text, with an optional CSS class."""
     cls = f' class="{esc(css_class)}"' if css_class else ""
     return Html(f"<p{cls}>{esc(text)}</p>")
 
 
 def definition_list(items: Iterable[tuple[str, Any]]) -> Html:
+    """A ``<dl class="profile">`` of (term, value) pairs; values may be text or Html."""
     parts = []
     for k, v in items:
-        value = v.html if isinstance(v, Html) else esc(v)
+        value = str(v) if isinstance(v, markupsafe.Markup) else esc(v)
         parts.append(f"<dt>{esc(k)}</dt><dd>{value}</dd>")
     return Html(f'<dl class="profile">{"".join(parts)}</dl>')
 
 
 def join(*fragments: Html | str) -> Html:
-    return Html("".join(f.html if isinstance(f, Html) else esc(f) for f in fragments))
+    """Fragments one after another; plain strings are escaped."""
+    return Html("".join(str(f) if isinstance(f, markupsafe.Markup) else esc(f) for f in fragments))
+
+
+def section(*fragments: Html | str, frame: Any = None) -> Section:
+    """A report section made of fragments, with its data: ``frame`` if given, else the first
+    table's (see :class:`Section`)."""
+    out = Section(join(*fragments))
+    out.data = frame
+    out.tables = tuple(f for f in fragments if isinstance(f, Table))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,13 +156,12 @@ def _environment():
 
 
 def css() -> str:
+    """The report stylesheet (resources/report.css)."""
     return (RESOURCES / CSS).read_text(encoding="utf-8")
 
 
 def page(title: str, body_html: str, *, kind: str = "report") -> str:
     """The full HTML document around a body."""
-    import markupsafe
-
     tpl = _environment().get_template(TEMPLATE)
     return tpl.render(title=title, css=markupsafe.Markup(css()), body=markupsafe.Markup(body_html),
                       kind=kind)

@@ -1,5 +1,7 @@
 """Everything a report notebook shows, built here so notebooks hold no formulas: each function
-returns an ``Html`` fragment (or a ``Chart``) the notebook displays as is.
+returns an ``Html`` fragment, a ``Section`` (HTML plus its data as ``.frame``, a pandas
+DataFrame) or a ``Chart`` (a matplotlib figure with a caption), which the notebook displays as is
+and an analyst can also take apart.
 
 Sections draw on ``helpers.indicators`` (derived indicators), ``helpers.audit`` (consistency
 findings), ``helpers.targets`` (绩效目标表) and ``helpers.selfeval`` (scored 绩效自评), imported
@@ -16,13 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from helpers import audit, indicators
+from helpers.audit.export import findings_frame
 from helpers.core import paths, provenance
 from helpers.core.formatting import fmt_count, fmt_date, fmt_decimal, fmt_iso_date, fmt_value, fmt_wan
 from helpers.core.taxonomy import SEVERITY_ZH
 from helpers.evaluation import selfeval, targets
 from helpers.ingest.models import Fact, Project
 from helpers.reports import charts
-from helpers.reports.render import Column, Html, definition_list, esc, join, notice, paragraph, table
+from helpers.reports.render import (
+    Column,
+    Html,
+    Section,
+    definition_list,
+    esc,
+    notice,
+    paragraph,
+    section,
+    table,
+)
 
 # ---------------------------------------------------------------- context
 
@@ -70,6 +83,7 @@ def _source_record(project: Project) -> dict[str, str]:
 
 
 def title_block(ctx: ReportContext) -> Html:
+    """The report's heading: project name, unit, budget year and source title."""
     p = ctx.project
     return Html(f"<h1>{esc(p.name)}绩效报告</h1>"
                 f'<p class="subtitle">{esc(p.unit)} · {p.budget_year}年度预算 · '
@@ -93,6 +107,7 @@ def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
 
 
 def key_figures_block(ctx: ReportContext) -> Html:
+    """The key-figure cards (see :func:`key_figures`)."""
     items = "".join(f'<li><span class="label">{esc(k)}</span><span class="value">{esc(v)}</span></li>'
                     for k, v in key_figures(ctx.project))
     return Html(f'<ul class="kpis">{items}</ul>') if items else notice("文本中未找到数据。")
@@ -103,8 +118,8 @@ def _section_text(project: Project, key: str) -> str:
     return s.text.strip() if s else ""
 
 
-def profile_section(ctx: ReportContext) -> Html:
-    """Unit, basis documents, plan and schedule."""
+def profile_section(ctx: ReportContext) -> Section:
+    """Unit, basis documents, plan and schedule; ``.frame``: the basis documents."""
     p = ctx.project
     schedule = "；".join(_period(s) for s in p.schedule) or "文本未列明"
     basis_rows = [(b.title or "—", b.number or "—", str(b.year) if b.year else "—") for b in p.basis]
@@ -121,7 +136,7 @@ def profile_section(ctx: ReportContext) -> Html:
     if plan:
         parts.append(Html("<h3>项目实施计划</h3>"))
         parts.extend(paragraph(line) for line in plan.splitlines() if line.strip())
-    return join(*parts)
+    return section(*parts)
 
 
 def _period(s) -> str:
@@ -147,26 +162,29 @@ FACT_COLUMNS = (Column("编号"), Column("项目"), Column("数值", "right"), C
                 Column("说明"), Column("原文出处"))
 
 
-def facts_section(ctx: ReportContext) -> Html:
-    """Every quantitative statement, normalised, with the sentence it comes from."""
+def facts_section(ctx: ReportContext) -> Section:
+    """Every quantitative statement, normalised, with the sentence it comes from; ``.frame``:
+    the table as shown."""
     facts = ctx.project.facts
     if not facts:
-        return notice("文本中未识别到数量信息。")
-    return table(FACT_COLUMNS, [_fact_row(f) for f in facts])
+        return section(notice("文本中未识别到数量信息。"))
+    return section(table(FACT_COLUMNS, [_fact_row(f) for f in facts]))
 
 
-def indicators_section(ctx: ReportContext) -> Html:
-    """Derived indicators (helpers.indicators)."""
+def indicators_section(ctx: ReportContext) -> Section:
+    """Derived indicators (helpers.indicators); ``.frame``: every result with its exact value,
+    formula, inputs and quotes (``helpers.indicators.indicators_frame``)."""
     results = indicators.compute_indicators(ctx.project)
     if not results:
-        return notice("该项目没有可计算的指标。")
+        return section(notice("该项目没有可计算的指标。"))
     rows = []
     for r in results:
         display = "—" if r.missing else (r.display or fmt_value(r.value, r.unit))
         rows.append((r.level1 or "—", r.level2 or "—", r.name, display, r.formula or "—",
                      ("缺少：" + "、".join(map(str, r.missing))) if r.missing else (r.note or "—")))
-    return table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
-                  Column("计算方法"), Column("说明")], rows)
+    return section(table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
+                          Column("计算方法"), Column("说明")], rows),
+                   frame=indicators.indicators_frame(results))
 
 
 def funding_facts(project: Project) -> Iterable[Fact]:
@@ -178,22 +196,24 @@ def funding_facts(project: Project) -> Iterable[Fact]:
             if f.unit == "元" and f.section.split(".")[0] == sec.number]
 
 
-def funding_section(ctx: ReportContext) -> Html:
-    """The funding plan as stated: every figure of 资金安排情况, then a chart of its amounts."""
+def funding_section(ctx: ReportContext) -> Section:
+    """The funding plan as stated: every figure of 资金安排情况 (the chart is
+    :func:`funding_chart`); ``.frame``: the table as shown."""
     p = ctx.project
     sec = p.sections.get("funding")
     if sec is None:
-        return notice("文本没有“资金安排情况”一节。", "warning")
+        return section(notice("文本没有“资金安排情况”一节。", "warning"))
     facts = [f for f in p.facts if f.section.split(".")[0] == sec.number]
     if not facts:
-        return notice("“资金安排情况”一节未列明金额。")
+        return section(notice("“资金安排情况”一节未列明金额。"))
     rows = [(f.label, fmt_value(f.value, f.unit), f.raw, Html(f'<span class="quote">{esc(f.quote)}</span>'))
             for f in facts]
-    return table([Column("用款计划"), Column("数值", "right"), Column("原文", "right"), Column("原文出处")],
-                 rows, caption="资金安排（按文本列示）")
+    return section(table([Column("用款计划"), Column("数值", "right"), Column("原文", "right"),
+                          Column("原文出处")], rows, caption="资金安排（按文本列示）"))
 
 
 def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
+    """Bars of the amounts stated in 资金安排情况 (万元); a notice when none is stated."""
     money = list(funding_facts(ctx.project))
     if not money:
         return notice("没有可绘制的金额。")
@@ -228,11 +248,12 @@ def _audit_findings(projects: list[Project]) -> list[audit.Finding]:
 
 
 
-def findings_section(ctx: ReportContext) -> Html:
-    """Consistency findings from helpers.audit.base."""
+def findings_section(ctx: ReportContext) -> Section:
+    """Consistency findings of helpers.audit for this project; ``.frame``: the findings
+    (``helpers.audit.export.findings_frame``)."""
     found = _audit_findings([ctx.project])
     if not found:
-        return notice("未发现不一致之处。")
+        return section(notice("未发现不一致之处。"), frame=findings_frame(found))
 
     def num(v: Decimal | None, unit: str | None) -> str:
         if v is None:
@@ -245,16 +266,18 @@ def findings_section(ctx: ReportContext) -> Html:
     for f in found:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = "，".join(f"{SEVERITY_ZH.get(k, k)}{v}条" for k, v in sorted(counts.items()))
-    return join(paragraph(f"共{len(found)}条：{summary}。"),
-                table([Column("级别"), Column("章节"), Column("陈述值", "right"), Column("复算值", "right"),
-                       Column("说明"), Column("原文")], rows))
+    return section(paragraph(f"共{len(found)}条：{summary}。"),
+                   table([Column("级别"), Column("章节"), Column("陈述值", "right"), Column("复算值", "right"),
+                          Column("说明"), Column("原文")], rows),
+                   frame=findings_frame(found))
 
 
-def targets_section(ctx: ReportContext) -> Html:
-    """Performance targets (绩效目标表) from helpers.evaluation.targets, when a table is kept."""
+def targets_section(ctx: ReportContext) -> Section:
+    """Performance targets (绩效目标表) from helpers.evaluation.targets, when a table is kept;
+    ``.frame``: the table as shown."""
     loaded = targets.load_targets(ctx.year, ctx.project.id)
     if loaded is None or not loaded.rows:
-        return notice("该项目尚无绩效目标表（data/targets/）。")
+        return section(notice("该项目尚无绩效目标表（data/targets/）。"))
 
     def text(v) -> str:
         return str(v) if v not in (None, "") else "—"
@@ -269,10 +292,10 @@ def targets_section(ctx: ReportContext) -> Html:
     body = [(text(r.level1), text(r.level2), text(r.level3), text(r.direction), value(r), text(r.unit),
              text(r.note)) for r in loaded.rows]
     source = loaded.path
-    return join(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
-                       Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
-                       Column("备注")], body),
-                paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
+    return section(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
+                          Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
+                          Column("备注")], body),
+                   paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
 
 
 def _score_result(ctx: ReportContext):
@@ -280,8 +303,8 @@ def _score_result(ctx: ReportContext):
     return selfeval.score_project(ctx.year, ctx.project.id)
 
 
-def _pending_selfeval(ctx: ReportContext) -> Html:
-    return join(
+def _pending_selfeval(ctx: ReportContext) -> Section:
+    return section(
         notice("待填报：该项目本年度尚无绩效自评表"
                f"（data/actuals/{ctx.year}/{ctx.project.id}.csv 或 .xlsx）。"),
         paragraph("按绩效目标表生成空白自评表，填写“实际完成值”“偏差原因分析及改进措施”后放入上述位置："),
@@ -289,9 +312,9 @@ def _pending_selfeval(ctx: ReportContext) -> Html:
              f"{esc(ctx.project.id)}</code></pre>"))
 
 
-def selfeval_section(ctx: ReportContext) -> Html:
+def selfeval_section(ctx: ReportContext) -> Section:
     """The scored self-evaluation (绩效自评) where actuals exist: total, grade and every row;
-    without a table, "待填报" and how to create the workbook."""
+    without a table, "待填报" and how to create the workbook. ``.frame``: the scored rows."""
     result = _score_result(ctx)
     if result is None:
         return _pending_selfeval(ctx)
@@ -311,7 +334,7 @@ def selfeval_section(ctx: ReportContext) -> Html:
         parts.append(Html("<ul>" + "".join(f"<li>{esc(str(w))}</li>" for w in result.warnings) + "</ul>"))
     if result.source:
         parts.append(paragraph(f"来源：{paths.relative(result.source)}", "quote"))
-    return join(*parts)
+    return section(*parts)
 
 
 def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
@@ -338,6 +361,7 @@ def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, A
 
 
 def provenance_footer(ctx: ReportContext) -> Html:
+    """The project report's provenance footer (see :func:`provenance_section`)."""
     return provenance_section(ctx.inputs, ctx.parameters, ctx.code)
 
 
@@ -346,6 +370,8 @@ def provenance_footer(ctx: ReportContext) -> Html:
 
 @dataclass
 class OverviewContext:
+    """One year overview: the year's projects and what the overview was built from."""
+
     year: int
     projects: list[Project]
     parameters: dict[str, Any]
@@ -354,6 +380,7 @@ class OverviewContext:
 
 
 def year_overview(year: int) -> OverviewContext:
+    """Load every project of ``year`` (UnknownProjectError if none) with inputs and code version."""
     from helpers import ingest
     from helpers.core.errors import UnknownProjectError
 
@@ -367,12 +394,14 @@ def year_overview(year: int) -> OverviewContext:
 
 
 def overview_title(ov: OverviewContext) -> Html:
+    """The overview's heading: the year, the units and the number of projects."""
     units = "、".join(sorted({p.unit for p in ov.projects}))
     return Html(f"<h1>{ov.year}年度预算项目绩效概览</h1>"
                 f'<p class="subtitle">{esc(units)} · 共{len(ov.projects)}个项目</p>')
 
 
 def findings_count(project: Project) -> str:
+    """The number of audit findings of a project, as shown ("3条")."""
     return f"{len(_audit_findings([project]))}条"
 
 
@@ -383,17 +412,20 @@ def funding_total(project: Project) -> Decimal | None:
     return sum((Decimal(f.value) for f in money), Decimal(0)) if money else None
 
 
-def overview_table(ov: OverviewContext) -> Html:
+def overview_table(ov: OverviewContext) -> Section:
+    """One row per project: funding total, facts, key figures, findings; ``.frame``: as shown."""
     rows = []
     for p in ov.projects:
         figs = "；".join(f"{k} {v}" for k, v in key_figures(p, limit=3)) or "—"
         rows.append((Html(f'<a href="{esc(p.id)}.html">{esc(p.name)}</a>'), p.unit,
                      fmt_wan(funding_total(p)), str(len(p.facts)), figs, findings_count(p)))
-    return table([Column("项目"), Column("实施单位"), Column("资金安排合计", "right"),
-                  Column("数据条数", "right"), Column("主要数据"), Column("一致性问题", "right")], rows)
+    return section(table([Column("项目"), Column("实施单位"), Column("资金安排合计", "right"),
+                          Column("数据条数", "right"), Column("主要数据"), Column("一致性问题", "right")],
+                         rows))
 
 
 def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
+    """Bars of each project's funding total (万元); a notice when no project states one."""
     pairs = [(p.name, funding_total(p)) for p in ov.projects]
     pairs = [(n, t) for n, t in pairs if t is not None]
     if not pairs:
@@ -404,4 +436,5 @@ def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
 
 
 def overview_footer(ov: OverviewContext) -> Html:
+    """The overview's provenance footer (see :func:`provenance_section`)."""
     return provenance_section(ov.inputs, ov.parameters, ov.code)
