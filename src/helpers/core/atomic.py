@@ -1,7 +1,9 @@
 """Atomic file output: write to a temporary file beside the target, then ``os.replace``.
 
 A reader (or a build interrupted with Ctrl-C) sees either the old file or the new one, never a
-half-written one. Temporary files are named ``.<name>.<random>.tmp`` and removed on any failure,
+half-written one. Whatever wrote the temporary file (our own writes, openpyxl, nbformat…), its
+data is fsynced before the rename, and the folder after it, so a crash cannot leave an empty file
+under the target's name. Temporary files are named ``.<name>.<random>.tmp`` and removed on any failure,
 ``KeyboardInterrupt`` included."""
 
 from __future__ import annotations
@@ -29,20 +31,42 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o644)
+        _fsync(tmp_path)
         os.replace(tmp_path, target)
+        _fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file's data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush a folder's entries (the rename) to disk, where the platform allows it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory file descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that refuse fsync on a folder
+        pass
+    finally:
+        os.close(fd)
+
+
 def write_bytes(target: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically; returns the target path."""
+    """Write ``data`` to ``target`` atomically (fsynced); returns the target path."""
     with atomic_path(target) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        tmp.write_bytes(data)
     return Path(target)
 
 

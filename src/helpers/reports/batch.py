@@ -138,11 +138,14 @@ def publish(job: Job, res: Result) -> None:
 
 
 class Progress:
+    """One progress line per finished report ("[2/3] 2024/<id> ok 3.3s (elapsed 5.4s)")."""
+
     def __init__(self, total: int, stream: TextIO | None = None):
         self.total, self.done, self.t0 = total, 0, time.perf_counter()
         self.stream = stream or sys.stderr
 
     def line(self, res: Result) -> None:
+        """Print the line for a finished report."""
         self.done += 1
         took = sum(res.timings.values())
         status = res.status if res.status != "failed" else f"FAILED ({res.stage}): {res.error}"
@@ -151,16 +154,17 @@ class Progress:
 
 
 def summary_table(results: list[Result]) -> str:
-    rows = [("report", "status", "execute", "html", "pdf", "outputs")]
+    """The end-of-batch table: one line per report with status, stage timings and outputs
+    (column widths by display width, so CJK names line up: tabulate with wcwidth)."""
+    from tabulate import tabulate
+
+    rows = []
     for r in results:
         t = r.timings
         times = (f"{t[k]:.1f}s" if k in t else "-" for k in ("execute", "html", "pdf"))
-        rows.append((r.key, r.status, *times,
-                     ", ".join(v["path"] for v in r.outputs.values()) or "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+        rows.append((r.key, r.status, *times, ", ".join(v["path"] for v in r.outputs.values()) or "-"))
+    return tabulate(rows, headers=("report", "status", "execute", "html", "pdf", "outputs"),
+                    tablefmt="simple", disable_numparse=True)
 
 
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,

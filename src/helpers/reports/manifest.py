@@ -27,10 +27,12 @@ def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str
 
 
 def manifest_path() -> Path:
+    """reports/manifest.json."""
     return paths.reports_dir() / "manifest.json"
 
 
 def load_manifest() -> dict[str, Any]:
+    """The manifest of the last build; an empty dict when it is missing or unreadable."""
     try:
         data = json.loads(manifest_path().read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
@@ -39,6 +41,8 @@ def load_manifest() -> dict[str, Any]:
 
 
 def up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> bool:
+    """Whether the report of ``job`` was built ok with fingerprint ``fp`` and every output of
+    ``formats`` is still on disk (so the build can skip it)."""
     entry = manifest.get("reports", {}).get(job.key)
     if fp is None or not entry or entry.get("status") != "ok" or entry.get("fingerprint") != fp:
         return False
@@ -50,10 +54,14 @@ def up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> b
 
 
 def out_record(path: Path) -> dict[str, str]:
+    """An output file as recorded in the manifest: its path from the project root and sha256."""
     return {"path": paths.relative(path), "sha256": provenance.sha256_file(path)}
 
 
 def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -> None:
+    """Write reports/manifest.json atomically: every report built now (with its inputs,
+    parameters, code version, outputs and fingerprint), the failed ones keeping the record of
+    their last good build, the skipped ones and the year audits as they were."""
     reports = dict(manifest.get("reports", {}))
     for r in results:
         if r.status == "skipped":
@@ -95,6 +103,7 @@ def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -
 
 
 def result_dict(r: Result) -> dict[str, Any]:
+    """A build result as a plain dict (without the private staging paths)."""
     d = asdict(r)
     d.pop("staged", None)
     return d

@@ -36,16 +36,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader that keeps 2024-04-01 as the string "2024-04-01" (no datetime objects)."""
-
-
-_StringDateLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 @dataclass(frozen=True)
 class ParamSet:
     """One report to build: its params file, notebook and parameter values."""
@@ -56,10 +46,12 @@ class ParamSet:
 
     @property
     def year(self) -> int:
+        """The budget year the report is for."""
         return int(self.parameters["year"])
 
     @property
     def project_id(self) -> str | None:
+        """The project id, or None for a year overview."""
         return self.parameters.get("project_id")
 
     @property
@@ -69,18 +61,22 @@ class ParamSet:
 
     @property
     def notebook_path(self) -> Path:
+        """notebooks/<notebook>.ipynb."""
         return paths.notebooks_dir() / f"{self.notebook}.ipynb"
 
 
 def load_yaml(path: Path | str) -> Any:
-    """Safe YAML with dates kept as strings; a syntax error names the file and line."""
+    """Safe YAML with dates kept as strings (papermill's own ``NoDatesSafeLoader``, as papermill
+    reads ``-f`` parameter files); a syntax error names the file and line."""
+    from papermill.iorw import NoDatesSafeLoader
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"cannot read parameters: {exc}", path=paths.relative(path)) from None
     try:
-        return yaml.load(text, Loader=_StringDateLoader)
+        return yaml.load(text, Loader=NoDatesSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -102,14 +98,35 @@ def declared_parameters(notebook: Path | str) -> dict[str, dict[str, Any]]:
     return _declared(str(p), p.stat().st_mtime)
 
 
-def _line_of(path: Path, key: str) -> int | None:
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of every mapping key in a YAML text, by its path from the top
+    (``("parameters", "year")``), from the node marks of ``yaml.compose``; empty when the text
+    is not YAML."""
     try:
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip().startswith(f"{key}:"):
-                return i
-    except OSError:
-        pass
-    return None
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, prefix: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = (*prefix, str(key_node.value))
+                out.setdefault(key, key_node.start_mark.line + 1)
+                walk(value_node, key)
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def _line_of(path: Path, *keys: str) -> int | None:
+    """The line of the key at ``keys`` in a params file (None when absent or unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return key_lines(text).get(tuple(keys))
 
 
 def validate(path: Path, data: Any) -> ParamSet:
@@ -136,14 +153,14 @@ def validate(path: Path, data: Any) -> ParamSet:
         if key not in declared:
             raise ParameterError(
                 f"unknown parameter {key!r}: {notebook}.ipynb declares {', '.join(sorted(declared))}",
-                path=rel, line=_line_of(path, str(key)), where="parameters")
+                path=rel, line=_line_of(path, "parameters", str(key)), where="parameters")
         type_name = declared[key]["inferred_type_name"]
         allowed = _TYPES.get(type_name)
         bad_bool = isinstance(value, bool) and bool not in (allowed or ())
         if allowed is not None and (bad_bool or not isinstance(value, allowed)):
             raise ParameterError(
                 f"parameter {key!r} must be {type_name}, got {type(value).__name__} {value!r}",
-                path=rel, line=_line_of(path, str(key)), where="parameters")
+                path=rel, line=_line_of(path, "parameters", str(key)), where="parameters")
     merged = {k: _default(d) for k, d in declared.items()}
     merged.update(params)
     ps = ParamSet(path=Path(path), notebook=notebook, parameters=merged)
@@ -168,13 +185,13 @@ def _check_catalogue(ps: ParamSet, rel: str) -> None:
         projects = ingest.load_projects(year)
         if not projects:
             raise ParameterError(f"unknown year {year}: no project texts under data/raw/{year}/",
-                                 path=rel, line=_line_of(ps.path, "year"), where="parameters")
+                                 path=rel, line=_line_of(ps.path, "parameters", "year"), where="parameters")
     if ps.project_id is not None:
         try:
             ingest.get_project(ps.project_id, year)
         except HelpersError as exc:
             raise ParameterError(f"unknown project {ps.project_id!r} in {year}: {exc.message}",
-                                 path=rel, line=_line_of(ps.path, "project_id"),
+                                 path=rel, line=_line_of(ps.path, "parameters", "project_id"),
                                  where="parameters") from None
 
 

@@ -19,6 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def chromium_path() -> str:
+    """The Debian chromium executable; BuildError when it is not installed."""
     exe = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
     if not exe:
         raise BuildError("Debian chromium not found (apt-get install chromium, or `make setup`)",

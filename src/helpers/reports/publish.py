@@ -71,6 +71,7 @@ def _audit_links(base: Path) -> Html:
 
 
 def year_index_html(year: int, items) -> str:
+    """reports/<year>/index.html: one row per report of the year (status, links, key figures)."""
     base = paths.reports_dir() / str(year)
     body = render.join(Html(f"<h1>{year}年度预算项目绩效报告</h1>"),
                        Html(f'<p class="subtitle">共{len(items)}份报告</p>'),
@@ -82,6 +83,7 @@ def year_index_html(year: int, items) -> str:
 
 
 def root_index_html(years) -> str:
+    """reports/index.html: every year, newest first, with its reports."""
     base = paths.reports_dir()
     parts = [Html("<h1>预算项目绩效报告</h1>")]
     if not years:

@@ -267,8 +267,8 @@ def findings_section(ctx: ReportContext) -> Section:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = "，".join(f"{SEVERITY_ZH.get(k, k)}{v}条" for k, v in sorted(counts.items()))
     return section(paragraph(f"共{len(found)}条：{summary}。"),
-                   table([Column("级别"), Column("章节"), Column("陈述值", "right"), Column("复算值", "right"),
-                          Column("说明"), Column("原文")], rows),
+                   table([Column("级别"), Column("章节"), Column("陈述值", "right"),
+                          Column("复算值", "right"), Column("说明"), Column("原文")], rows),
                    frame=findings_frame(found))
 
 

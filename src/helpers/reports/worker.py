@@ -24,6 +24,8 @@ SHUTDOWN = os.environ.get("BUDGET_REPORTS_KERNEL_SHUTDOWN", "immediate")
 
 @dataclass
 class Job:
+    """One report to build: its parameters, title, inputs and private staging folder."""
+
     params: ParamSet
     title: str
     inputs: list[dict[str, str]]
@@ -33,11 +35,14 @@ class Job:
 
     @property
     def out_dir(self) -> Path:
+        """reports/<year>/."""
         return paths.reports_dir() / str(self.params.year)
 
 
 @dataclass
 class Result:
+    """The outcome of one report: status, where it failed, stage timings and outputs."""
+
     key: str
     status: str                    # "ok" | "failed" | "skipped"
     error: str | None = None
