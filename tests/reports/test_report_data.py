@@ -7,7 +7,7 @@ import pytest
 
 from helpers.reports import charts, report_data
 
-FIXTURE = Path(__file__).parent / "fixtures" / "selfeval" / "hand_scored.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "selfeval" / "hand_scored.csv"
 PROJECT = "family-accident-insurance"
 
 
@@ -28,7 +28,7 @@ def test_with_actuals_the_section_shows_total_grade_and_chart(project_copy):
     ctx = report_data.project_report(PROJECT, 2024)
     html = report_data.selfeval_section(ctx).html
     assert "待填报" not in html
-    assert "92.72" in html and "优" in html          # hand-worked total (tests/test_scoring.py)
+    assert "92.72" in html and "优" in html          # hand-worked total (tests/evaluation/test_scoring.py)
     assert "96.54%" in html                           # execution rate
     assert "补助计生家庭人数" in html and "14.53" in html
     assert f"data/actuals/2024/{PROJECT}.csv" in html

@@ -21,7 +21,7 @@ from helpers.reports import batch
 from helpers.reports.manifest import fingerprint, up_to_date
 
 SEED = ("family-accident-insurance", "association-operations", "overview")
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.mark.slow

@@ -23,9 +23,9 @@ from helpers.reports.audit_page import (
     write_findings_csv,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "raw" / "2024" / "hongta-jishengxie-2024.txt"
-FIXTURES = Path(__file__).parent / "fixtures" / "audit"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "audit"
 INS, ASSOC = "family-accident-insurance", "association-operations"
 D = Decimal
 

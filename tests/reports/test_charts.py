@@ -62,5 +62,5 @@ def test_labels_and_amounts_must_match():
 
 def test_font_candidates_are_debian_packages_paths():
     # the set-up script installs exactly these packages
-    script = (Path(__file__).parent.parent / "scripts" / "ensure-system-deps.sh").read_text()
+    script = (Path(__file__).parents[2] / "scripts" / "ensure-system-deps.sh").read_text()
     assert "fonts-wqy-microhei" in script and "fonts-noto-cjk" in script

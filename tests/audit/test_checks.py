@@ -15,7 +15,7 @@ from helpers.core.decoding import decode_bytes
 from helpers.ingest.loader import parse_text
 from helpers.ingest.models import Fact
 
-FIXTURES = Path(__file__).parent / "fixtures" / "audit"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "audit"
 
 
 def fact(value, unit="人", *, raw=None, scale=1, decimals=0, approx=None) -> Fact:
@@ -163,7 +163,7 @@ def test_near_copy_is_still_a_copy():
 
 
 def test_seed_funding_plan_pasted_into_a_single_association_project():
-    seed = (Path(__file__).resolve().parent.parent / "data" / "raw" / "2024" /
+    seed = (Path(__file__).resolve().parents[2] / "data" / "raw" / "2024" /
             "hongta-jishengxie-2024.txt").read_text(encoding="utf-8")
     seed_six = seed[seed.index("六、资金安排情况"):seed.index("七、项目实施计划")]
     assoc = (FIXTURES / "association_consistent.txt").read_text(encoding="utf-8")

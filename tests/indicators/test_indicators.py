@@ -29,7 +29,7 @@ from helpers.indicators import (
 from helpers.ingest.loader import parse_file, parse_text
 from helpers.ingest.models import Fact, Project, Section
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "data" / "raw" / "2024" / "hongta-jishengxie-2024.txt"
 D = Decimal
 

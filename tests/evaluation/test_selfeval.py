@@ -1,7 +1,7 @@
 """Reading self-evaluation tables (helpers.selfeval) and the `score` command.
 
 The hand-scored fixture (tests/fixtures/selfeval/hand_scored*.csv, and the same table written to
-XLSX in the test) is worked by hand in tests/test_scoring.py: 2020 → 92.72 优, 2021 → 85.83 良."""
+XLSX in the test) is worked by hand in tests/evaluation/test_scoring.py: 2020 → 92.72 优, 2021 → 85.83 良."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ from helpers.evaluation.selfeval import (
     xlsx_number,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "selfeval"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "selfeval"
 HAND = FIXTURES / "hand_scored.csv"
 HAND_2020 = ["9.65", "14.53", "10.00", "4.75", "3.50", "9.85", "4.00", "17.00", "10.00", "9.44"]  # 92.72
 HAND_2021 = ["7.00", "13.83", "10.00", "4.38", "3.50", "9.62", "2.50", "17.00", "10.00", "8.00"]  # 85.83
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def hand_xlsx(path: Path, *, title_row: bool = False, percent_cell: bool = False) -> Path:
