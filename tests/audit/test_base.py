@@ -218,3 +218,12 @@ def test_cli_csv_and_bad_input(tmp_path, capsys):
     assert cli.main(["audit", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.txt" in err and "Traceback" not in err
+
+
+def test_year_page_uses_the_page_template_and_report_stylesheet(seed_findings):
+    from helpers.reports import render
+
+    page = render_year_audit_page(2024, seed_findings)
+    assert '<body class="audit">' in page and '<main class="report">' in page
+    assert render.css() in page                        # the one stylesheet of every page
+    assert '<table class="data">' in page and '<span class="status-failed">错误</span>' in page

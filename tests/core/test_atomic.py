@@ -55,3 +55,24 @@ def test_copy_file(tmp_path):
     src.write_bytes(b"abc")
     atomic.copy_file(src, tmp_path / "d" / "t")
     assert (tmp_path / "d" / "t").read_bytes() == b"abc"
+
+
+def test_atomic_path_fsyncs_what_a_library_wrote_and_the_folder(tmp_path, monkeypatch):
+    """A file written by another library through atomic_path (openpyxl, nbformat…) is flushed to
+    disk before the rename, and the folder after it: os.fsync is watched, the real one still runs."""
+    synced = []
+    real_fsync = os.fsync
+
+    def watching_fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", watching_fsync)
+    target = tmp_path / "book.xlsx"
+    with atomic.atomic_path(target) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:      # no fsync of its own, like a library
+            fh.write("data")
+    assert target.read_text(encoding="utf-8") == "data"
+    assert len(synced) == 2
+    assert synced[0].startswith(str(tmp_path / ".book.xlsx.")) and synced[0].endswith(".tmp")
+    assert synced[1] == str(tmp_path)

@@ -349,3 +349,21 @@ def test_html_only_build_removes_the_older_pdf(built_project, tmp_path, monkeypa
     assert "pdf" not in entry["outputs"] and "html" in entry["outputs"]
     index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
     assert f"{pid}.pdf" not in index and "family-accident-insurance.pdf" in index
+
+
+def test_summary_table_lines_up_chinese_keys():
+    """Columns are aligned by display width (a CJK character takes two terminal columns)."""
+    from wcwidth import wcswidth
+
+    from helpers.reports.batch import summary_table
+    from helpers.reports.worker import Result
+
+    text = summary_table([
+        Result(key="2024/计划生育协会", status="ok", timings={"execute": 1.0}),
+        Result(key="2024/family-accident-insurance", status="failed", stage="pdf"),
+    ])
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("report")
+    starts = {wcswidth(line[:line.index(word)])
+              for line, word in zip(lines[2:], ("ok", "failed"), strict=True)}
+    assert len(starts) == 1 and starts == {wcswidth(lines[0][:lines[0].index("status")])}

@@ -39,7 +39,8 @@ def test_chart_draws_chinese_without_missing_glyphs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # matplotlib warns "Glyph … missing from font"
         c = chart()
-    img = Image.open(io.BytesIO(c.png))
+        png = c.png                              # text is laid out (and glyphs looked up) when drawn
+    img = Image.open(io.BytesIO(png))
     assert img.format == "PNG"
     assert img.size[0] >= 1000                   # 7 in at 200 dpi: readable at print size
     assert "Software" not in img.info
@@ -64,3 +65,26 @@ def test_font_candidates_are_debian_packages_paths():
     # the set-up script installs exactly these packages
     script = (Path(__file__).parents[2] / "scripts" / "ensure-system-deps.sh").read_text()
     assert "fonts-wqy-microhei" in script and "fonts-noto-cjk" in script
+
+
+def test_chart_holds_a_figure_that_can_be_tweaked_and_saved(tmp_path):
+    from matplotlib.figure import Figure
+
+    c = chart()
+    assert isinstance(c.figure, Figure)
+    before = c.png
+    c.figure.axes[0].set_title("改过的标题")          # an analyst's tweak shows in what is rendered
+    assert c.png != before
+    out = c.save(tmp_path / "chart.svg")
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_charts_leave_pyplot_alone():
+    """Report charts are not pyplot figures: nothing for an inline backend to show twice, nothing
+    left open in an analyst's session."""
+    import matplotlib.pyplot as plt
+
+    open_before = plt.get_fignums()
+    chart()
+    charts.score_bars(["产出"], [8], [10], title="t", caption="c")
+    assert plt.get_fignums() == open_before

@@ -53,6 +53,10 @@ def test_good_file_loads_with_defaults_filled(project_copy):
     (GOOD + "extra: 1\n", "unknown key 'extra'", 5),
     ("notebook: [unclosed\n", "invalid YAML", 2),
     ("- a\n- b\n", "expected a mapping", None),
+    # the line of the key itself, not of an earlier comment or value that starts with its name
+    ("# year: the budget year\n" + GOOD.replace("year: 2024", "year: 1999"), "unknown year 1999", 5),
+    ("notebook: project_report\nparameters: {project_id: association-operations, year: 1999}\n",
+     "unknown year 1999", 2),
 ])
 def test_bad_params_name_the_file(project_copy, text, message, line):
     p = write(project_copy, text)
@@ -100,3 +104,10 @@ def test_params_command_unknown_year_exits_2(project_copy):
     assert proc.stderr.strip().splitlines() == [
         "error: data/raw/1999/: nothing to build for year 1999 (known years: 2024)"]
     assert sorted(p.relative_to(project_copy) for p in (project_copy / "params").rglob("*")) == before
+
+
+def test_key_lines_come_from_the_yaml_nodes():
+    text = "# notebook: a comment\nnotebook: project_report\nparameters:\n  year: 2024\n  project_id: x\n"
+    assert params.key_lines(text) == {("notebook",): 2, ("parameters",): 3, ("parameters", "year"): 4,
+                                      ("parameters", "project_id"): 5}
+    assert params.key_lines("a: [unclosed") == {}

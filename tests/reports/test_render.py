@@ -55,3 +55,35 @@ def test_notebook_html_is_deterministic(tmp_path):
     nb2 = executed_notebook()
     nb2.cells[1]["id"] = "another-random-id"
     assert render.notebook_to_html(p, "t") == render.notebook_to_html(nb2, "t")
+
+
+def test_html_is_markupsafe_markup_and_escapes_what_is_joined():
+    import markupsafe
+
+    frag = Html("<b>粗</b>")
+    assert isinstance(frag, markupsafe.Markup) and frag.html == "<b>粗</b>"
+    assert frag._repr_html_() == "<b>粗</b>"
+    assert str(frag + "<i>") == "<b>粗</b>&lt;i&gt;"                # markupsafe escapes plain text
+    assert render.esc('a"b\'<') == "a&#34;b&#39;&lt;"
+    assert str(render.join(Html("<p>"), "<x>", Html("</p>"))) == "<p>&lt;x&gt;</p>"
+
+
+def test_table_hands_over_its_cells_as_a_frame():
+    t = render.table([Column("项目"), Column("金额", "right")],
+                     [("补助", "12.80万元"), (Html('<span class="quote">原文</span>'), "—")])
+    df = t.frame
+    assert list(df.columns) == ["项目", "金额"]
+    assert df.values.tolist() == [["补助", "12.80万元"], ["原文", "—"]]   # HTML cells as their text
+    assert t._repr_html_().startswith('<table class="data">')
+
+
+def test_section_frame_is_the_given_data_else_its_first_table():
+    import pandas as pd
+
+    t = render.table([Column("a")], [("1",), ("2",)])
+    s = render.section(render.paragraph("说明"), t)
+    assert s.frame.equals(t.frame) and "<p>说明</p>" in s.html
+    data = pd.DataFrame({"x": [1.5]})
+    assert render.section(t, frame=data).frame is data
+    empty = render.section(render.notice("无"))
+    assert empty.frame.empty and 'class="notice info"' in empty._repr_html_()

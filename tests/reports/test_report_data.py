@@ -52,3 +52,20 @@ def test_funding_total_keeps_fractions_of_a_yuan():
     project = NS(sections={"funding": NS(number="六")}, facts=facts)
     assert report_data.funding_total(project) == Decimal("2000.25")     # not int-truncated 1999
     assert report_data.funding_total(NS(sections={}, facts=facts)) is None
+
+
+def test_sections_hand_over_their_data():
+    """Each section shows HTML and gives a DataFrame. Expected values from the seed text: the
+    insurance project states 59039 insured persons (F01) and its audit findings are the three of
+    tests/audit/test_base.py (year reference, loss ratio twice)."""
+    ctx = report_data.project_report(PROJECT, 2024)
+    ind = report_data.indicators_section(ctx)
+    assert "<table" in ind._repr_html_()
+    frame = ind.frame
+    row = frame[frame["指标编号"] == "insured_persons"].iloc[0]
+    assert row["计算值"] == 59039 and row["显示值"] == "59,039人"
+    found = report_data.findings_section(ctx).frame
+    assert len(found) == 3 and sorted(found["核算结果"]) == ["2024", "58.89%", "58.89%"]
+    facts = report_data.facts_section(ctx).frame
+    assert list(facts.columns)[:3] == ["编号", "项目", "数值"] and len(facts) == len(ctx.project.facts)
+    assert report_data.targets_section(ctx).frame.columns[0] == "一级指标"
