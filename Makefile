@@ -41,8 +41,9 @@ test: setup ## Set up and run the whole test suite
 test-fast: setup ## Run the tests that need no kernel, browser or PDF
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
-lint: setup ## ruff and notebook-cleanliness checks
+lint: setup ## ruff (incl. docstrings), import-linter layering and notebook-cleanliness checks
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 lab: setup ## Open JupyterLab on the project
