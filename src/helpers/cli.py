@@ -18,6 +18,10 @@ from helpers.core.errors import HelpersError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser: ``--version``, ``--debug`` and one required sub-command per registered command.
+
+    Each sub-parser gets the command's own arguments and ``_run`` set to the command's ``run``.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m helpers",
         description="Budget-performance report suite (预算重点领域财政项目文本 → 绩效报告).",
@@ -36,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen command and return the exit status.
+
+    A ``HelpersError`` is printed as one ``error:`` line and returns its ``exit_code`` (2, or 1 for
+    a failed batch); Ctrl-C returns 130, a broken pipe 0, any other exception 1 ("internal error").
+    ``--debug`` also prints the traceback.
+    """
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:

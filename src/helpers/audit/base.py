@@ -57,10 +57,12 @@ class Finding:
     fact_ids: list[str] = field(default_factory=list)
 
     def sort_key(self) -> tuple:
+        """The report order: file, year, project position, section, line, severity (error first), check."""
         return (self.path, self.year, _project_rank(self), section_rank(self.section),
                 self.line or 0, SEVERITIES.index(self.severity), self.check, self.message)
 
     def to_json(self) -> dict[str, Any]:
+        """The finding as JSON (the `audit --json` contract); figures as numbers in ``unit``."""
         return {
             "kind": self.kind,
             "severity": self.severity,
@@ -100,6 +102,8 @@ def section_rank(section: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Check:
+    """One registered audit check: id, kind, default severity, Chinese title, explanation and function."""
+
     id: str
     kind: str
     severity: str                   # the usual severity; a check may raise or lower it per finding
@@ -135,6 +139,7 @@ class AuditContext:
 
     @property
     def others(self) -> list[Project]:
+        """The other projects of the same document, in document order."""
         return [p for p in self.document.projects if p is not self.project]
 
     def finding(self, check: str, *, section: str, message: str, quote: str = "",
@@ -142,6 +147,11 @@ class AuditContext:
                 computed: Decimal | None = None, tolerance: Decimal | None = None,
                 unit: str | None = None, line: int | None = None,
                 facts: Iterable[Fact] = ()) -> Finding:
+        """A Finding of the registered check ``check`` for this project, filled in from the context.
+
+        Kind and (unless ``severity`` is given) severity come from the check's registration; ``line``
+        defaults to the first of ``facts``, whose ids are recorded. Raises KeyError for an unknown check.
+        """
         spec = registry.get(check)
         facts = list(facts)
         if line is None and facts:
@@ -192,10 +202,12 @@ def findings_for(findings: Iterable[Finding], project_id: str, year: int | None 
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
+    """Whether any finding has severity "error" (``audit --strict`` then exits 1)."""
     return any(f.severity == "error" for f in findings)
 
 
 def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    """The number of findings per severity, every severity present ({"error": 0, "warning": 2, "note": 1})."""
     counts = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1

@@ -74,6 +74,7 @@ def interval(f: Fact) -> tuple[Decimal, Decimal]:
 
 
 def meets(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
+    """Whether the closed intervals ``a`` and ``b`` overlap (the two figures can agree)."""
     return a[0] <= b[1] and b[0] <= a[1]
 
 
@@ -92,10 +93,12 @@ def show(value: Decimal, unit: str) -> str:
 
 
 def shown(f: Fact) -> str:
+    """The figure as printed, prefixed with its approximation word when ``raw`` lacks it (约1.2万元)."""
     return f.raw if not f.approx or f.approx in f.raw else f.approx + f.raw
 
 
 def quotes(*facts: Fact) -> str:
+    """The distinct sentences of ``facts``, in order, joined by " … " (a finding's evidence)."""
     seen: list[str] = []
     for f in facts:
         if f.quote not in seen:
@@ -114,6 +117,7 @@ def context(f: Fact) -> str:
 
 
 def is_total(f: Fact) -> bool:
+    """Whether a figure reads as a total: 合计/共计 … in its clause, an approximation, or 总 in its label."""
     return bool(TOTAL_WORDS.search(context(f)) or f.approx or "总" in f.label)
 
 

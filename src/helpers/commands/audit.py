@@ -10,6 +10,7 @@ HELP = "consistency audit of disclosure texts (products, sums, ratios, copied te
 
 
 def add_arguments(parser) -> None:
+    """Declare ``PATH ...``, ``--json``, ``--strict`` and ``--csv FILE``."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="text files or folders (default: data/raw/)")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON on stdout")
     parser.add_argument("--strict", action="store_true", help="exit 1 when there is an error-level finding")
@@ -17,6 +18,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Ingest the texts, run every audit check and print the findings (text or JSON, optionally CSV).
+
+    Returns 1 under ``--strict`` when an error-level finding exists, else 0; raises InputError
+    when no file could be read.
+    """
     from helpers.audit import audit_documents, has_errors
     from helpers.audit.export import write_findings_csv
     from helpers.core.errors import InputError

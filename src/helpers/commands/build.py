@@ -30,6 +30,7 @@ def _jobs(value: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--year``, ``--project``, ``--formats``, ``--jobs``, ``--force`` and ``--allow-synthetic``."""
     parser.add_argument("--year", type=int, help="only this budget year")
     parser.add_argument("--project", metavar="ID", help="only this project id")
     parser.add_argument("--formats", type=_formats, default=("html", "pdf"),
@@ -42,6 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Build the selected reports with :func:`helpers.reports.batch.build`; return 0.
+
+    Failed reports raise BuildError (exit status 1) after the rest of the batch is built.
+    """
     from helpers.reports import batch
 
     batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,

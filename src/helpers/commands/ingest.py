@@ -12,6 +12,7 @@ HELP = "parse disclosure texts (default: everything under data/raw/) into facts 
 
 
 def add_arguments(parser) -> None:
+    """Declare ``PATH ...``, ``--json`` and ``--no-write``."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="text files or folders (default: data/raw/)")
     parser.add_argument("--json", action="store_true", help="print the catalogue as JSON on stdout")
     parser.add_argument("--no-write", action="store_true",
@@ -19,6 +20,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Ingest the texts, write the derived tables and print one line per project (or the catalogue as JSON).
+
+    Tables are written only for a full ingest (no PATH) without ``--no-write``. Returns 2 when
+    some files failed, 0 otherwise; raises InputError when no file could be read.
+    """
     from helpers.core.errors import InputError
     from helpers.ingest.loader import ingest_paths
     from helpers.ingest.tables import write_tables

@@ -11,12 +11,17 @@ HELP = "generate params/<year>/<project>.yaml (one per report) from the ingested
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--year`` and ``--check``."""
     parser.add_argument("--year", type=int, help="only this budget year")
     parser.add_argument("--check", action="store_true",
                         help="validate every params file against its notebook and catalogue; write nothing")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write params/<year>/*.yaml from the catalogue, then validate every params file; return 0.
+
+    With ``--check`` nothing is written, only validated; an invalid file raises ParameterError.
+    """
     from helpers.reports import params
     from helpers.reports.batch import check_selection
 

@@ -13,6 +13,7 @@ HELP = "score a self-evaluation table (CSV or XLSX with the official headers)"
 
 
 def add_arguments(parser) -> None:
+    """Declare ``FILE``, ``--method`` (a registered scoring method, default 2020) and ``--json``."""
     parser.add_argument("file", metavar="FILE", help="self-evaluation table, .csv or .xlsx")
     parser.add_argument("--method", choices=METHODS.names(), default="2020",
                         help="scoring rules: 2020 (财预〔2020〕10号, default) or 2021 (财预〔2021〕101号)")
@@ -40,6 +41,7 @@ def render_table(result: ScoreResult) -> str:
 
 
 def run(args) -> int:
+    """Score the table, print its warnings on stderr and the result as a table or JSON; return 0."""
     result = score_file(args.file, method=args.method)
     for w in result.warnings:
         print(f"warning: {result.source}:{w.line or ''}: {w.message}" if w.line else

@@ -12,6 +12,7 @@ HELP = "write a blank self-evaluation workbook (XLSX) for a project-year from it
 
 
 def add_arguments(parser) -> None:
+    """Declare ``--year``, ``--project``, ``-o/--output``, ``--name`` and ``--force``."""
     parser.add_argument("--year", type=int, required=True, help="budget year, e.g. 2024")
     parser.add_argument("--project", required=True, metavar="ID",
                         help="project id, e.g. family-accident-insurance")
@@ -22,6 +23,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Write the blank workbook from the project-year's target table and print its path; return 0.
+
+    Raises InputError when the project-year has no target table.
+    """
     table = load_targets(args.year, args.project)
     if table is None:
         raise InputError("no target table for this project-year", path=paths.relative(

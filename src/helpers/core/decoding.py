@@ -16,6 +16,8 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class DecodedText:
+    """One decoded text file: text with LF line ends and no BOM, the encoding and line ends found, sha256."""
+
     path: str
     text: str            # line ends normalised to "\n", BOM removed
     encoding: str        # "utf-8", "utf-8-sig" or "gb18030"
@@ -24,6 +26,7 @@ class DecodedText:
 
     @property
     def lines(self) -> list[str]:
+        """The text split into lines at LF (a text ending in a line end gives a final empty string)."""
         return self.text.split("\n")
 
 

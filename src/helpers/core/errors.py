@@ -20,6 +20,7 @@ class HelpersError(Exception):
         self.where = where
 
     def location(self) -> str:
+        """Where the error is, as "path[:line][ (where)]"; "" when the error names no path."""
         if self.path is None:
             return ""
         loc = self.path

@@ -44,6 +44,10 @@ def _group(d: Decimal, places: int) -> str:
 
 
 def fmt_decimal(value: Number, places: int = 2, *, thousands: bool = False) -> str:
+    """A number rounded half-up to ``places`` decimals as text, optionally with thousands separators.
+
+    A value that rounds to zero is shown without a minus sign (-0.0001 → "0.00").
+    """
     d = round_half_up(value, places)
     if d == 0:
         d = abs(d)  # -0.0001 rounds to 0.00, shown without a sign

@@ -21,6 +21,7 @@ def project_root() -> Path:
 
 
 def data_dir() -> Path:
+    """The data folder (<root>/data): raw texts, derived tables, targets and actuals."""
     return project_root() / "data"
 
 
@@ -45,14 +46,17 @@ def actuals_dir() -> Path:
 
 
 def params_dir() -> Path:
+    """Report parameter files (<root>/params), one YAML per report under a folder per year."""
     return project_root() / "params"
 
 
 def notebooks_dir() -> Path:
+    """The report notebooks executed by the build (<root>/notebooks)."""
     return project_root() / "notebooks"
 
 
 def reports_dir() -> Path:
+    """Where built reports (HTML, PDF, indexes) are published (<root>/reports)."""
     return project_root() / "reports"
 
 

@@ -15,6 +15,7 @@ from helpers.core import paths
 
 
 def sha256_file(path: Path | str) -> str:
+    """The hex sha256 of a file's bytes, read in 64 KiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
@@ -23,6 +24,7 @@ def sha256_file(path: Path | str) -> str:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """The hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 

@@ -77,10 +77,16 @@ class Row:
 
     @property
     def indicator(self) -> str:
+        """The row's indicator name: 三级指标, else 二级指标, else 一级指标."""
         return self.level3 or self.level2 or self.level1
 
     @property
     def kind(self) -> str:
+        """How the row is scored: "execution", "yes_no", "qualitative", "satisfaction" or "quantitative".
+
+        预算执行率 rows are "execution"; rows whose 指标值 and 实际完成值 are both yes/no words
+        (是/否, 有/无 …) are "yes_no"; 定性 rows are "qualitative"; other 满意度指标 rows are "satisfaction".
+        """
         if self.level1 == EXECUTION:
             return "execution"
         if _yes_no(self.target) is not None and _yes_no(self.actual) is not None:
@@ -108,6 +114,8 @@ class ScoreWarning:
 
 @dataclass(frozen=True)
 class RowScore:
+    """One scored row: the row, how it was scored, its score (2 decimals, half-up) and the arithmetic."""
+
     row: Row
     kind: str
     score: Decimal                 # rounded half-up to 2 decimals
@@ -116,6 +124,7 @@ class RowScore:
     tier: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The row score as JSON: the row's cells, kind, score, ratio in % (2 decimals), basis, tier."""
         r = self.row
         return {
             "indicator": r.indicator,
@@ -140,6 +149,8 @@ class RowScore:
 
 @dataclass
 class ScoreResult:
+    """One scored self-evaluation table: row scores, total, grade (优/良/中/差), execution rate, warnings."""
+
     method: str
     rows: list[RowScore]
     total: Decimal
@@ -180,6 +191,7 @@ def _json_value(value: Decimal | str | None) -> int | float | str | None:
 # ---------------------------------------------------------------------------- arithmetic
 
 def to_fraction(value: Decimal | int) -> Fraction:
+    """The exact Fraction of a Decimal or int."""
     return Fraction(value)
 
 

@@ -27,6 +27,8 @@ NOT_SET = "文本未设定"
 
 @dataclass(frozen=True)
 class Target:
+    """One row of a target table (绩效目标表): levels, 指标性质, 指标值 as written, unit and quote."""
+
     level1: str
     level2: str
     level3: str
@@ -39,6 +41,7 @@ class Target:
 
     @property
     def is_set(self) -> bool:
+        """Whether the text sets this target (指标值 is not empty)."""
         return bool(self.value)
 
     @property
@@ -49,18 +52,22 @@ class Target:
         return parse_number(self.value, self.unit)
 
     def cells(self) -> list[str]:
+        """The row's cells as text, in COLUMNS order (for writing CSV or XLSX)."""
         return [self.level1, self.level2, self.level3, self.direction, self.value, self.unit, self.quote,
                 self.note]
 
 
 @dataclass
 class TargetTable:
+    """The target table of one project-year: its rows in file order and the file it was read from."""
+
     year: int
     project_id: str
     rows: list[Target] = field(default_factory=list)
     path: str | None = None
 
     def set_rows(self) -> list[Target]:
+        """The rows whose target is set (指标值 not empty), in order."""
         return [t for t in self.rows if t.is_set]
 
 

@@ -115,23 +115,28 @@ class Trace:
     approx: str = ""                  # "余", "约" … when the value is an approximate stated figure
 
     def use(self, fact: Fact) -> None:
+        """Record ``fact`` as used (once, in first-use order)."""
         if all(f.id != fact.id for f in self.facts):
             self.facts.append(fact)
 
     def lack(self, name: str) -> None:
+        """Record the input ``name`` (a Chinese metric name) as missing, once."""
         if name not in self.missing:
             self.missing.append(name)
 
     def note(self, text: str) -> None:
+        """Add a note, once; empty text is ignored."""
         if text and text not in self.notes:
             self.notes.append(text)
 
     def repeat(self, text: str) -> None:
+        """Add a "stated more than once" note, once (kept apart from the notes and shown last)."""
         if text not in self.repeats:
             self.repeats.append(text)
 
 
 def metric_name(metric: str) -> str:
+    """The Chinese name of a metric id, for notes and missing-input lists (the id itself when unknown)."""
     return metric_registry.name_of(metric)
 
 
@@ -178,6 +183,7 @@ class FactIndex:
         return first
 
     def value(self, metric: str, planned: bool | None = False) -> Decimal | None:
+        """The value of ``fact(metric, planned)`` in its normalised unit; None (noted as missing) if none."""
         f = self.fact(metric, planned)
         return None if f is None else f.value
 
@@ -198,12 +204,15 @@ class FactIndex:
         return self.divide(num, den, f"分母（{metric_name(den_metric)}）", scale)
 
     def note(self, text: str) -> None:
+        """Add a note to the shared trace, once."""
         self.trace.note(text)
 
     def lack(self, name: str) -> None:
+        """Record the input ``name`` as missing in the shared trace, once."""
         self.trace.lack(name)
 
     def section_number(self, key: str) -> str | None:
+        """The number (四, 六 …) of the project's section with canonical ``key``, or None when it has none."""
         sec = self.project.sections.get(key)
         return None if sec is None else sec.number
 
@@ -235,6 +244,8 @@ class FactIndex:
 
 @dataclass
 class IndicatorResult:
+    """One indicator evaluated for one project: exact value, display text and the facts it came from."""
+
     id: str
     name: str
     value: Decimal | None

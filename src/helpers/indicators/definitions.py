@@ -29,6 +29,7 @@ def stated(metric: str, planned: bool | None = False):
 
 
 def ratio(num: str, den: str, scale: int = 1):
+    """A compute function: value(``num``) × ``scale`` ÷ value(``den``), reported facts only, exact."""
     def compute(ix: FactIndex) -> Decimal | None:
         return ix.ratio(num, den, scale)
     return compute
@@ -42,6 +43,7 @@ def _period(f: Fact) -> str:
 
 
 def loss_ratio_stated(ix: FactIndex) -> Decimal | None:
+    """The loss ratio (赔付率, in %) as stated, with a note that the text does not say its basis (口径)."""
     f = ix.fact("loss_ratio")
     if f is None:
         return None
@@ -80,6 +82,11 @@ def _category_parts(ix: FactIndex) -> tuple[Decimal, Decimal, Decimal] | None:
 
 
 def category_amount(ix: FactIndex) -> Decimal | None:
+    """One planned-subsidy category's amount in 元: planned persons × subsidy standard, exact.
+
+    Notes the product and whether it agrees with the category's stated 预计补助 within its printed
+    precision; None when persons or standard is missing.
+    """
     parts = _category_parts(ix)
     if parts is None:
         return None
@@ -105,6 +112,10 @@ def _no_categories(ix: FactIndex) -> list[FactIndex]:
 
 
 def planned_persons_total(ix: FactIndex) -> Decimal | None:
+    """The planned subsidy persons summed over the funding section's categories, in 人.
+
+    None when there is no category, a category lacks its persons, or the units are not all 人.
+    """
     cats = _no_categories(ix)
     heads = [c.fact("planned_subsidy_persons", planned=True) for c in cats]
     if not cats or any(f is None for f in heads):
@@ -119,6 +130,11 @@ def planned_persons_total(ix: FactIndex) -> Decimal | None:
 
 
 def planned_amount_total(ix: FactIndex) -> Decimal | None:
+    """The planned subsidy amount in 元: Σ over categories of persons × standard, exact.
+
+    Notes whether the sum of the stated per-category amounts agrees (within their summed printed
+    precision); None when there is no category or one lacks persons or standard.
+    """
     cats = _no_categories(ix)
     parts = [_category_parts(c) for c in cats]
     if not cats or any(p is None for p in parts):
@@ -153,6 +169,7 @@ def planned_persons_stated(ix: FactIndex) -> Decimal | None:
 
 
 def organisations_total(ix: FactIndex) -> Decimal | None:
+    """The stated number of associations (协会组织总数), noting whether 区+乡+村 levels add up to it."""
     total = ix.value("organisations_total")
     levels = [ix.fact(m, required=False) for m in ("org_district", "org_township", "org_village")]
     if total is not None and all(levels):
@@ -163,6 +180,7 @@ def organisations_total(ix: FactIndex) -> Decimal | None:
 
 
 def coverage_gap(ix: FactIndex) -> Decimal | None:
+    """The 会员之家 coverage gap in percentage points (个百分点): planned target − current rate."""
     now = ix.fact("coverage_rate")
     target = ix.fact("coverage_target", planned=True)
     if now is None or target is None:
@@ -173,6 +191,7 @@ def coverage_gap(ix: FactIndex) -> Decimal | None:
 
 
 def coverage_target(ix: FactIndex) -> Decimal | None:
+    """The planned 会员之家 coverage target in %, noting the year it is for."""
     f = ix.fact("coverage_target", planned=True)
     if f is not None and f.year:
         ix.note(f"{f.year}年目标")

@@ -49,6 +49,8 @@ _NOT_A_FACT_AFTER = re.compile(r"^\s*(年|月|日|号|届|时|分|岁|周|天|�
 
 @dataclass
 class Block:
+    """One non-empty line of a section's body, tagged with its sub-section and its 1-based line."""
+
     section: Section
     sub: str | None            # sub-section number
     sub_title: str

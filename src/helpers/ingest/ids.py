@@ -26,6 +26,7 @@ PROJECT_TYPES: tuple[tuple[str, str], ...] = (
 
 
 def project_type(name: str) -> str:
+    """The project type of a project name: the first PROJECT_TYPES pattern it matches, else "general"."""
     for type_id, pattern in PROJECT_TYPES:
         if re.search(pattern, name):
             return type_id
@@ -49,6 +50,10 @@ def _load_registry(path: str, mtime: float) -> dict[str, str]:
 
 
 def registry() -> dict[str, str]:
+    """The name → id mapping of data/project_ids.yaml ({} when the file is absent), re-read when it changes.
+
+    Raises InputError when the file is not valid YAML or holds an id that is not lower-case ASCII.
+    """
     path = paths.project_ids_file()
     if not path.exists():
         return {}
@@ -56,6 +61,7 @@ def registry() -> dict[str, str]:
 
 
 def project_id(name: str, unit: str) -> str:
+    """The project's id: the registry's for a known name, else "p-" + 10 hex digits of SHA-1("unit/name")."""
     known = registry()
     if name in known:
         return known[name]

@@ -30,15 +30,19 @@ TEXT_SUFFIXES = (".txt", ".text")
 
 @dataclass
 class IngestResult:
+    """The outcome of ingesting many files: the parsed documents and the errors of files that failed."""
+
     documents: list[Document] = field(default_factory=list)
     failures: list[HelpersError] = field(default_factory=list)
 
     @property
     def projects(self) -> list[Project]:
+        """Every project of every parsed document, in document order."""
         return [p for d in self.documents for p in d.projects]
 
     @property
     def notices(self) -> list[Notice]:
+        """Every warning of every parsed document, in document order."""
         return [n for d in self.documents for n in d.notices]
 
 
@@ -216,6 +220,10 @@ def load_projects(year: int | None = None) -> list[Project]:
 
 
 def get_project(project_id_: str, year: int) -> Project:
+    """The project ``project_id_`` of budget year ``year`` from the full catalogue under data/raw/.
+
+    Raises UnknownProjectError, listing the known year/id pairs, when there is none.
+    """
     projects = load_projects()
     for p in projects:
         if p.id == project_id_ and p.budget_year == year:
@@ -226,4 +234,5 @@ def get_project(project_id_: str, year: int) -> Project:
 
 
 def years() -> list[int]:
+    """The budget years of the catalogue under data/raw/, ascending."""
     return sorted({p.budget_year for p in load_projects()})

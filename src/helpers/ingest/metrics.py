@@ -2,7 +2,8 @@
 
 Metrics are data (one ``Metric`` each with its ``Match`` patterns, registered in one block at the
 bottom, in priority order); the first metric that recognises a fact wins. A fact no metric
-recognises keeps ``metric = None`` and is still shown and quoted. Indicators look facts up by metric id, never by the wording of one text."""
+recognises keeps ``metric = None`` and is still shown and quoted. Indicators look facts up by
+metric id, never by the wording of one text."""
 
 from __future__ import annotations
 

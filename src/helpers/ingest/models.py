@@ -41,6 +41,8 @@ class Notice:
 
 @dataclass
 class Subsection:
+    """One numbered sub-section (2.绩效目标合理性) of a section: number, title, body and 1-based line."""
+
     number: str          # "2"
     title: str           # "绩效目标合理性"
     text: str            # body after the title (without the heading "2.绩效目标合理性：")
@@ -49,6 +51,8 @@ class Subsection:
 
 @dataclass
 class Section:
+    """One numbered top-level section of a project (四、项目基本概况), with its body and sub-sections."""
+
     key: str             # canonical key: name, basis, unit, overview, content, funding, plan, outcome
     number: str          # "四"
     title: str           # "项目基本概况"
@@ -58,6 +62,7 @@ class Section:
     end_line: int = 0    # last line of the body
 
     def to_json(self) -> dict[str, Any]:
+        """The section as JSON: number, title, line span, body and sub-sections (not its key)."""
         return {
             "number": self.number,
             "title": self.title,
@@ -102,6 +107,7 @@ class Fact:
         return Decimal(self.scale) * Decimal(1).scaleb(-self.decimals) / 2
 
     def to_json(self) -> dict[str, Any]:
+        """The fact as JSON; value, upper and tolerance are JSON numbers in the normalised unit."""
         return {
             "id": self.id,
             "label": self.label,
@@ -136,6 +142,7 @@ class BasisDocument:
     line: int
 
     def to_json(self) -> dict[str, Any]:
+        """The basis document as JSON: title, number, issuer code, year, quote and line."""
         return {"title": self.title, "number": self.number, "issuer_code": self.issuer_code,
                 "year": self.year, "quote": self.quote, "line": self.line}
 
@@ -152,12 +159,15 @@ class Period:
     line: int
 
     def to_json(self) -> dict[str, Any]:
+        """The period as JSON: text, year, start and end month, section number and line."""
         return {"text": self.text, "year": self.year, "start_month": self.start_month,
                 "end_month": self.end_month, "section": self.section, "line": self.line}
 
 
 @dataclass
 class Project:
+    """One project of a disclosure text: name, unit, budget year, its sections and what was read from them."""
+
     id: str
     name: str
     unit: str
@@ -174,12 +184,14 @@ class Project:
     synthetic: bool = False      # generated test data (helpers.synthetic): never published
 
     def fact(self, fact_id: str) -> Fact:
+        """The fact with id ``fact_id`` ("F03"); KeyError if the project has none."""
         for f in self.facts:
             if f.id == fact_id:
                 return f
         raise KeyError(fact_id)
 
     def to_json(self) -> dict[str, Any]:
+        """The project as JSON: identity, sections by key, basis documents, schedule and facts."""
         return {
             "id": self.id,
             "name": self.name,
@@ -199,6 +211,8 @@ class Project:
 
 @dataclass
 class Document:
+    """One ingested disclosure file: how it was decoded, its projects and the warnings found reading it."""
+
     path: str
     encoding: str                # "utf-8", "utf-8-sig" or "gb18030"
     line_endings: str            # "LF", "CRLF", "CR" or "mixed"
@@ -207,6 +221,7 @@ class Document:
     notices: list[Notice] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The document as JSON: path, encoding, line ends, sha256, projects and warnings as text."""
         return {
             "path": self.path,
             "encoding": self.encoding,

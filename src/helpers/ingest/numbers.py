@@ -12,6 +12,8 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class UnitSpec:
+    """One printed unit (万元) with its normalised unit (元), the scale between them and its kind."""
+
     printed: str
     unit: str       # normalised unit
     scale: int      # printed value × scale = normalised value
@@ -23,6 +25,7 @@ UNITS: dict[str, UnitSpec] = {}
 
 
 def register_unit(printed: str, unit: str, scale: int, kind: str) -> None:
+    """Register the printed unit ``printed``: value × ``scale`` is in ``unit``; ``kind`` classifies it."""
     UNITS[printed] = UnitSpec(printed, unit, scale, kind)
 
 
@@ -111,6 +114,8 @@ BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
 
 @dataclass(frozen=True)
 class Quantity:
+    """One number with its unit found in a text: where it is, as printed, and its exact normalised value."""
+
     start: int          # offset of the first digit (or of the approximation word before it)
     end: int            # offset after the unit
     raw: str            # as printed, from the printed text

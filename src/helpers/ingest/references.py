@@ -30,6 +30,11 @@ def _titles(text: str) -> list[tuple[int, int, str]]:
 
 
 def basis_documents(section: Section | None) -> list[BasisDocument]:
+    """The documents named in the 立项依据 section (numbered ones and bare 《titles》), in text order.
+
+    A document number is normalised to the official form (国计生协〔2008〕37号) and joined with the title
+    just before it; [] when there is no such section.
+    """
     if section is None:
         return []
     docs: list[BasisDocument] = []
@@ -74,6 +79,10 @@ def _quote(printed: str, start: int, end: int) -> str:
 
 
 def periods(sections: dict[str, Section]) -> list[Period]:
+    """The planned periods (2024年3-4月, 2024年5月) in the 实施计划 and 资金安排 sections, with their lines.
+
+    Months outside 1–12 are skipped; a single month gives equal start and end months.
+    """
     out: list[Period] = []
     for key in ("plan", "funding"):
         section = sections.get(key)

@@ -19,6 +19,8 @@ from helpers.core.errors import SchemaError
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column of a table: its name, type (str, int, decimal, bool, date) and constraints."""
+
     name: str
     type: str                  # str, int, decimal, bool, date
     nullable: bool = False
@@ -28,12 +30,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Schema:
+    """One declared table: its name, its columns in order and the columns that must be unique together."""
+
     name: str
     columns: tuple[Column, ...]
     unique: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
+        """The column names, in declared order (the CSV header)."""
         return [c.name for c in self.columns]
 
 
@@ -98,6 +103,10 @@ def validate_rows(schema: Schema, rows: list[dict[str, str]], path: str) -> list
 
 
 def dumps(schema: Schema, records: list[dict[str, Any]], path: str = "<table>") -> str:
+    """``records`` as CSV text (header first, LF line ends), validated against ``schema`` first.
+
+    Raises SchemaError naming ``path``, row and column on the first cell that breaks the schema.
+    """
     rendered = [{c.name: _render(c, r.get(c.name)) for c in schema.columns} for r in records]
     validate_rows(schema, rendered, path)
     buf = io.StringIO()
@@ -108,6 +117,10 @@ def dumps(schema: Schema, records: list[dict[str, Any]], path: str = "<table>") 
 
 
 def read_table(schema: Schema, path: Path | str) -> list[dict[str, Any]]:
+    """The typed rows of the CSV table at ``path`` (UTF-8, BOM allowed), checked against ``schema``.
+
+    Raises SchemaError when the file is missing, not UTF-8, lacks a column or holds a bad cell.
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")

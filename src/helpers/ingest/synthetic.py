@@ -17,6 +17,8 @@ _CN = "一二三四五六七八"
 
 @dataclass(frozen=True)
 class Expected:
+    """One fact a synthetic text must yield: metric id, normalised value and unit, and year if stated."""
+
     metric: str
     value: Decimal
     unit: str
@@ -25,6 +27,8 @@ class Expected:
 
 @dataclass
 class SyntheticProject:
+    """One generated project: its name, kind ("insurance" or "association") and the facts it must yield."""
+
     name: str
     kind: str                                   # "insurance" or "association"
     expected: list[Expected] = field(default_factory=list)

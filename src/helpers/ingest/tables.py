@@ -12,6 +12,7 @@ from helpers.ingest.schema import BASIS, FACTS, PROJECTS, SCHEDULE, SECTIONS, TA
 
 
 def records(documents: list[Document]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each derived table (projects, sections, facts, basis_documents, schedule), by name."""
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for doc in documents:
         for p in doc.projects:
@@ -42,6 +43,10 @@ def records(documents: list[Document]) -> dict[str, list[dict[str, Any]]]:
 
 
 def write_tables(documents: list[Document], folder: Path | None = None) -> dict[str, Path]:
+    """Write every derived table as <name>.csv under ``folder`` (default data/derived/), atomically.
+
+    Each table is checked against its schema first; returns the path written per table name.
+    """
     folder = folder or paths.derived_dir()
     written = {}
     for name, rows in records(documents).items():
@@ -53,6 +58,7 @@ def write_tables(documents: list[Document], folder: Path | None = None) -> dict[
 
 
 def read(name: str, folder: Path | None = None) -> list[dict[str, Any]]:
+    """The typed rows of the derived table ``name`` read back from ``folder`` (default data/derived/)."""
     folder = folder or paths.derived_dir()
     return read_table(TABLES[name], folder / f"{name}.csv")
 

@@ -54,6 +54,7 @@ def cn_number(num: str) -> int:
 
 
 def section_key(title: str, number: str) -> str:
+    """The canonical key of a section heading (first SECTION_KEYS pattern matched), else "section<N>"."""
     for key, pattern in SECTION_KEYS:
         if re.search(pattern, title):
             return key
@@ -70,6 +71,8 @@ def split_heading(rest: str) -> tuple[str, str]:
 
 @dataclass
 class RawProject:
+    """One project as split from a text, before parsing: its title line, line span and sections."""
+
     title: str | None
     title_line: int | None
     start_line: int

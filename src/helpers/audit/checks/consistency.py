@@ -32,6 +32,12 @@ def _same_figure_key(f: Fact) -> tuple | None:
 
 
 def check_restatements(ctx) -> Iterator:
+    """Compare every restatement of the same figure (metric or exact label, year, as-of date, plan flag).
+
+    Figures in the funding and plan sections, approximate figures and totals are left out. Yields an
+    error-level ``restatement`` finding for each later statement, in another section, whose
+    interval does not meet the first statement's.
+    """
     groups: dict[tuple, list[Fact]] = {}
     plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
     for f in ctx.project.facts:

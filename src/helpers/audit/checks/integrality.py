@@ -84,6 +84,12 @@ def achievable(p: Decimal, tol: Decimal, n: int) -> tuple[bool, int]:
 
 
 def check_integrality(ctx) -> Iterator:
+    """Compare each stated share (覆盖率, 占比 …, strictly between 0 and 100 %) with its possible bases.
+
+    Yields a note-level ``integrality`` finding when no whole numerator k over any candidate base n
+    (``denominators``) gives k/n·100 within the printed precision. Planned, approximate and
+    satisfaction percentages, and shares whose numerator and denominator are stated, are skipped.
+    """
     ratio_metrics = {r.ratio for r in RATIO_RULES}
     facts = ctx.project.facts
     for p in facts:

@@ -93,6 +93,11 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
 
 
 def check_products(ctx) -> Iterator:
+    """Compare each count × per-capita standard (人 × 元/人) with the amount in 元 the paragraph states.
+
+    Yields an error-level ``product`` finding when the product's interval does not meet the stated
+    amount's, with the difference and the allowance from printed precision in 元.
+    """
     for count, std, amount in product_triples(ctx.project.facts):
         lo_c, hi_c = interval(count)
         lo_s, hi_s = interval(std)

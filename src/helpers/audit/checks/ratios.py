@@ -19,6 +19,8 @@ from helpers.ingest.models import Fact
 
 @dataclass(frozen=True)
 class RatioRule:
+    """One ratio with named terms: the stated percentage's metric, its numerator and denominator metrics."""
+
     ratio: str          # metric of the stated percentage
     numerator: str
     denominator: str
@@ -73,6 +75,12 @@ def _ratio_mismatch(r: Fact, num: Fact, den: Fact) -> tuple[Decimal, str] | None
 
 
 def check_ratios(ctx) -> Iterator:
+    """Compare each stated percentage with numerator ÷ denominator × 100 from the text's own figures.
+
+    Covers the ``RATIO_RULES`` (赔付率 = 赔付金额 ÷ 保费收入) and shares or rates whose sentence
+    states both terms. Yields an error-level ``ratio`` finding when no values within the printed
+    precision of the three figures give the stated percentage.
+    """
     facts = ctx.project.facts
     for rule in RATIO_RULES:
         for r in facts:

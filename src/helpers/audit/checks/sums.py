@@ -26,6 +26,11 @@ from helpers.ingest.models import Fact
 
 
 def check_parts(ctx) -> Iterator:
+    """Compare each total with the sum of its 其中 parts (same unit, intervals from printed precision).
+
+    Yields a ``parts_sum`` finding: error when the parts add up to more than the total, warning when
+    two or more parts add up to less.
+    """
     facts = ctx.project.facts
     for total in facts:
         parts = [f for f in facts if f.parent == total.id]

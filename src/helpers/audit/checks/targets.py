@@ -30,6 +30,12 @@ def target_value(value: str, unit: str):
 
 
 def check_targets(ctx) -> Iterator:
+    """Compare each set numeric row of the project's target table (绩效目标表) with the sentence it quotes.
+
+    Yields an error-level ``target`` finding when no figure of the quoted sentence with the row's unit
+    agrees with 指标值 within printed precision, and a warning when the quote is not in the text.
+    Nothing when there is no loader or no target table.
+    """
     if ctx.targets_loader is None:
         return
     project = ctx.project

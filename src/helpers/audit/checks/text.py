@@ -67,6 +67,7 @@ def _flat(text: str) -> str:
 
 
 def units(project: Project) -> list[Unit]:
+    """The comparable pieces of a project's text: each section but 名称 and 实施单位, 四 by sub-section."""
     out: list[Unit] = []
     for key, s in project.sections.items():
         if key in ("name", "unit"):
@@ -153,6 +154,12 @@ def _index(project: Project, document) -> int:
 
 
 def check_duplicates(ctx) -> Iterator:
+    """Compare each section with the same section of the other projects of the document.
+
+    Yields a ``duplicate_section`` finding for a copy (identical, or ≥ 90 % similar), reported on
+    the project it fits worse (else the later one): error when the copy is about another kind of
+    project or is the same funding plan, note for generic wording or an edited copy, else warning.
+    """
     project, doc = ctx.project, ctx.document
     mine = {u.key: u for u in units(project)}
     for key, (other, theirs, ratio) in duplicates(project, doc).items():
@@ -194,6 +201,11 @@ def _norm_name(name: str) -> str:
 
 
 def check_foreign_project(ctx) -> Iterator:
+    """Compare the project names that 立项依据 and 实施内容 say are carried out (组织实施…项目) with this one.
+
+    Yields a ``foreign_project`` finding: error when the name is another project of the document,
+    warning when it is a project of another type. Sections copied word for word are skipped.
+    """
     project, doc = ctx.project, ctx.document
     copied = duplicates(project, doc)
     own = _norm_name(project.name)
@@ -234,6 +246,11 @@ def _sentence(text: str, pos: int) -> str:
 
 
 def check_subject(ctx) -> Iterator:
+    """Compare the subject words of 实施内容…实施成效 and 四.1, 四.2 with the project's own type.
+
+    Yields a ``section_subject`` finding when a passage is mostly about another kind of project:
+    error in 实施内容 and 资金安排, warning elsewhere. Copied sections are left to check_duplicates.
+    """
     project = ctx.project
     copied = duplicates(project, ctx.document)
     for unit in units(project):
@@ -256,6 +273,11 @@ def check_subject(ctx) -> Iterator:
 
 
 def check_years(ctx) -> Iterator:
+    """Compare the years of planned work, schedule periods and reported facts with the budget year.
+
+    Yields a warning-level ``year_reference`` finding for a "组织实施/做好 YYYY年…项目" phrase of
+    another year, a planned period outside the budget year, or a reported (not planned) fact after it.
+    """
     from decimal import Decimal
 
     project = ctx.project
