@@ -21,9 +21,11 @@ def add_arguments(parser) -> None:
 
 
 def _cell(text: str, width: int) -> str:
-    """Pad to a display width, counting CJK characters as two columns."""
-    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return text + " " * max(width - shown, 0)
+    """Pad to a terminal display width (wcwidth: CJK and full-width characters take two columns)."""
+    from wcwidth import wcswidth
+
+    shown = wcswidth(text)
+    return text + " " * max(width - (shown if shown >= 0 else len(text)), 0)
 
 
 def render_table(result: ScoreResult) -> str:
