@@ -3,7 +3,7 @@
 Importing this package registers every check (``helpers.audit.checks``), so ``registry`` is full in
 a fresh interpreter. Public API: ``audit_documents``, ``audit_project``, ``findings_for``,
 ``has_errors``, ``summary``, the ``Finding`` and ``Check`` types, the ``registry`` and the CSV/record
-export (``findings_records``, ``write_findings_csv``).
+export (``helpers.audit.export``: ``findings_csv``, ``write_findings_csv``, ``findings_frame``).
 """
 
 from helpers.audit import checks as _checks  # noqa: F401  (runs the registration block)

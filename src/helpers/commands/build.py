@@ -1,4 +1,4 @@
-"""`python -m helpers build`: run the report batch (thin wrapper over helpers.batch.build)."""
+"""`python -m helpers build`: run the report batch (thin wrapper over helpers.reports.batch.build)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="reports run in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
     parser.add_argument("--allow-synthetic", action="store_true",
-                        help="also build synthetic test data (texts made by helpers.synthetic)")
+                        help="also build synthetic test data (texts made by helpers.ingest.synthetic)")
 
 
 def run(args: argparse.Namespace) -> int:

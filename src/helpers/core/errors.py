@@ -60,7 +60,7 @@ class UnknownProjectError(InputError):
 
 
 class SyntheticDataError(InputError):
-    """Raised when a build would publish synthetic test data (helpers.synthetic) without
+    """Raised when a build would publish synthetic test data (helpers.ingest.synthetic) without
     ``--allow-synthetic``."""
 
 

@@ -59,7 +59,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Text and encoding via helpers.decoding (UTF-8, UTF-8 with BOM, GB18030); a DecodeError
+    """Text and encoding via helpers.core.decoding (UTF-8, UTF-8 with BOM, GB18030); a DecodeError
     names the line of the first bad byte."""
     if b"\x00" in data:
         raise InputError("not a CSV text file (NUL bytes: an old .xls, UTF-16 or binary?); "

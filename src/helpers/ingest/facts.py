@@ -1,7 +1,7 @@
 """Quantitative facts of one project: every number with a unit, its label, year, as-of date,
 approximation, plan flag, part-of relation and the sentence it stands in.
 
-Works section by section on the parsed template (helpers.template); the label comes from the
+Works section by section on the parsed template (helpers.ingest.template); the label comes from the
 words around the number, stripped of dates, scope words and verbs by the patterns below, so
 texts worded differently from the seed still give sensible labels."""
 

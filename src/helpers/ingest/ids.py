@@ -70,7 +70,7 @@ def project_id(name: str, unit: str) -> str:
 
 
 def check_project_id(project_id: str) -> str:
-    """``project_id`` when it is a valid id (helpers.ids.ID_RE), else an InputError naming it: an
+    """``project_id`` when it is a valid id (helpers.ingest.ids.ID_RE), else an InputError naming it: an
     id becomes a file name under data/, so "../x" must never get there."""
     if not isinstance(project_id, str) or not ID_RE.match(project_id):
         raise InputError(f"invalid project id {project_id!r}: expected lower-case ASCII letters, digits "

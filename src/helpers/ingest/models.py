@@ -181,7 +181,7 @@ class Project:
     facts: list[Fact] = field(default_factory=list)
     basis: list[BasisDocument] = field(default_factory=list)
     schedule: list[Period] = field(default_factory=list)
-    synthetic: bool = False      # generated test data (helpers.synthetic): never published
+    synthetic: bool = False      # generated test data (helpers.ingest.synthetic): never published
 
     def fact(self, fact_id: str) -> Fact:
         """The fact with id ``fact_id`` ("F03"); KeyError if the project has none."""

@@ -1,7 +1,7 @@
 """Numbers with units as printed in disclosure texts (59039人, 318.9万元, 40元/人, 52.00%,
 3600余人, 约1.2万元/人) → exact Decimal values in the normalised units of docs/domain.md §1.
 
-Works on folded text (helpers.normalize.fold): ASCII digits, "%", "/", "-"."""
+Works on folded text (helpers.core.normalize.fold): ASCII digits, "%", "/", "-"."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Tidy CSV tables of the ingested catalogue under data/derived/ (git-ignored), each checked
-against its schema (helpers.schema) on write and on read. Written atomically."""
+against its schema (helpers.ingest.schema) on write and on read. Written atomically."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ Nothing is lost: a report that fails leaves its previous good files in place, it
 notebook (with the error cell) is kept as reports/<year>/<name>.failed.ipynb, the batch goes on,
 and ``BuildError`` (exit 1) names every failure at the end.
 
-The jobs run in helpers.worker; helpers.manifest records them and decides what is up to date."""
+The jobs run in helpers.reports.worker; helpers.reports.manifest records them and decides what is
+up to date."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ FORMATS = ("html", "pdf")
 
 def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> None:
     """SyntheticDataError naming the selected projects that are synthetic test data (texts made
-    by helpers.synthetic): they are never published unless the build allows it."""
+    by helpers.ingest.synthetic): they are never published unless the build allows it."""
     from helpers import ingest
     from helpers.core.errors import SyntheticDataError
 
@@ -101,14 +102,14 @@ def plan(year: int | None = None, project_id: str | None = None,
 def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
     """Title, inputs and (for a project) the key figures the index shows for the report."""
     from helpers import ingest
-    from helpers.reports import report_data
+    from helpers.reports import context
 
     if s.project_id is None:
-        ov = report_data.year_overview(s.year)
+        ov = context.year_overview(s.year)
         return f"{s.year}年度预算项目绩效概览", ov.inputs, None
     p = ingest.get_project(s.project_id, s.year)
-    return (f"{p.name}绩效报告（{s.year}年）", report_data.report_inputs(p, s.year),
-            [[k, v] for k, v in report_data.key_figures(p)])
+    return (f"{p.name}绩效报告（{s.year}年）", context.report_inputs(p, s.year),
+            [[k, v] for k, v in context.key_figures(p)])
 
 
 def publish(job: Job, res: Result) -> None:

@@ -1,7 +1,7 @@
 """The worker side of the batch build: one report, one process. ``run`` executes the report's
 notebook with papermill (its own kernel), makes the executed notebook deterministic, stages the
 report's XLSX tables and exports its HTML, all into the job's private staging dir. Workers never
-touch reports/: the parent (helpers.batch) prints the PDF and publishes.
+touch reports/: the parent (helpers.reports.batch) prints the PDF and publishes.
 
 ``Job`` (what to build) and ``Result`` (what came of it) cross the process boundary, pickled."""
 

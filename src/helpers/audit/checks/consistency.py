@@ -16,7 +16,7 @@ SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "l
           "coverage_rate", "coverage_target", "org_district", "org_township", "org_village")
 
 
-# Labels too generic to say two figures are the same thing (the fallbacks of helpers.facts).
+# Labels too generic to say two figures are the same thing (the fallbacks of helpers.ingest.facts).
 GENERIC_LABELS = {"金额", "标准", "人数", "数量", "比率", "百分点"}
 
 

@@ -1,7 +1,7 @@
 """Product check: count × per-capita standard = amount, on one paragraph.
 
 Pairs each standard (40元/人, 每人…40元) with the count it applies to and the amount after it,
-then compares intervals (see ``helpers.audit_intervals``). Rules: docs/audit.md, check ``product``."""
+then compares intervals (see ``helpers.audit.intervals``). Rules: docs/audit.md, check ``product``."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ project as its own, sections whose subject belongs to another kind of project (a
 that is not this project's), and year references that do not fit the budget year.
 
 Subjects are recognised by keyword rules per project type (SUBJECT_TERMS, data, one entry per
-type of helpers.ids.PROJECT_TYPES) plus the project's own name. Rules: docs/audit.md."""
+type of helpers.ingest.ids.PROJECT_TYPES) plus the project's own name. Rules: docs/audit.md."""
 
 from __future__ import annotations
 

@@ -1,0 +1,311 @@
+"""The sections of the report notebooks: each function takes a context (``ReportContext`` or
+``OverviewContext`` from ``helpers.reports.context``) and returns what a cell shows: an ``Html``
+fragment, a ``Section`` (HTML plus its data as ``.frame``) or a ``Chart`` (a matplotlib figure
+with a caption). Formatting follows docs/domain.md §4 through ``helpers.core.formatting``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from helpers import indicators
+from helpers.audit.export import findings_frame
+from helpers.core import paths, provenance
+from helpers.core.formatting import fmt_count, fmt_date, fmt_decimal, fmt_iso_date, fmt_value, fmt_wan
+from helpers.core.taxonomy import SEVERITY_ZH
+from helpers.evaluation import selfeval, targets
+from helpers.ingest.models import Fact, Project
+from helpers.reports import charts
+from helpers.reports.context import (
+    OverviewContext,
+    ReportContext,
+    audit_findings,
+    funding_facts,
+    funding_total,
+    key_figures,
+)
+from helpers.reports.render import (
+    Column,
+    Html,
+    Section,
+    definition_list,
+    esc,
+    notice,
+    paragraph,
+    section,
+    table,
+)
+
+
+def title_block(ctx: ReportContext) -> Html:
+    """The report's heading: project name, unit, budget year and source title."""
+    p = ctx.project
+    return Html(f"<h1>{esc(p.name)}绩效报告</h1>"
+                f'<p class="subtitle">{esc(p.unit)} · {p.budget_year}年度预算 · '
+                f"数据来源：{esc(p.title)}</p>")
+
+
+def key_figures_block(ctx: ReportContext) -> Html:
+    """The key-figure cards (see :func:`key_figures`)."""
+    items = "".join(f'<li><span class="label">{esc(k)}</span><span class="value">{esc(v)}</span></li>'
+                    for k, v in key_figures(ctx.project))
+    return Html(f'<ul class="kpis">{items}</ul>') if items else notice("文本中未找到数据。")
+
+
+def _section_text(project: Project, key: str) -> str:
+    s = project.sections.get(key)
+    return s.text.strip() if s else ""
+
+
+def profile_section(ctx: ReportContext) -> Section:
+    """Unit, basis documents, plan and schedule; ``.frame``: the basis documents."""
+    p = ctx.project
+    schedule = "；".join(_period(s) for s in p.schedule) or "文本未列明"
+    basis_rows = [(b.title or "—", b.number or "—", str(b.year) if b.year else "—") for b in p.basis]
+    parts = [definition_list([
+        ("项目名称", p.name), ("实施单位", p.unit), ("预算年度", fmt_date(p.budget_year)),
+        ("实施期间", schedule), ("来源文件", f"{p.path}（第{p.line}–{p.end_line}行）"),
+    ])]
+    parts.append(Html("<h3>立项依据</h3>"))
+    if basis_rows:
+        parts.append(table([Column("文件名称"), Column("文号"), Column("年份", "right")], basis_rows))
+    else:
+        parts.append(notice("文本未列出可识别的依据文件。"))
+    plan = _section_text(p, "plan")
+    if plan:
+        parts.append(Html("<h3>项目实施计划</h3>"))
+        parts.extend(paragraph(line) for line in plan.splitlines() if line.strip())
+    return section(*parts)
+
+
+def _period(s) -> str:
+    if s.start_month and s.end_month and s.end_month != s.start_month:
+        return f"{fmt_date(s.year, s.start_month)}至{s.end_month}月"
+    return fmt_date(s.year, s.start_month)
+
+
+def _fact_row(f: Fact) -> tuple:
+    note = []
+    if f.approx:
+        note.append(f"约数（{f.approx}）")
+    if f.planned:
+        note.append("计划/目标")
+    if f.as_of:
+        note.append(f"截至{fmt_iso_date(f.as_of)}")
+    return (f.id, f.label, fmt_value(f.value, f.unit), f.raw, "；".join(note) or "—",
+            Html(f'<span class="quote">{esc(f.quote)}</span><br><small>{esc(f.section_title)}，'
+                 f"第{f.line}行</small>"))
+
+
+FACT_COLUMNS = (Column("编号"), Column("项目"), Column("数值", "right"), Column("原文", "right"),
+                Column("说明"), Column("原文出处"))
+
+
+def facts_section(ctx: ReportContext) -> Section:
+    """Every quantitative statement, normalised, with the sentence it comes from; ``.frame``:
+    the table as shown."""
+    facts = ctx.project.facts
+    if not facts:
+        return section(notice("文本中未识别到数量信息。"))
+    return section(table(FACT_COLUMNS, [_fact_row(f) for f in facts]))
+
+
+def indicators_section(ctx: ReportContext) -> Section:
+    """Derived indicators (helpers.indicators); ``.frame``: every result with its exact value,
+    formula, inputs and quotes (``helpers.indicators.indicators_frame``)."""
+    results = indicators.compute_indicators(ctx.project)
+    if not results:
+        return section(notice("该项目没有可计算的指标。"))
+    rows = []
+    for r in results:
+        display = "—" if r.missing else (r.display or fmt_value(r.value, r.unit))
+        rows.append((r.level1 or "—", r.level2 or "—", r.name, display, r.formula or "—",
+                     ("缺少：" + "、".join(map(str, r.missing))) if r.missing else (r.note or "—")))
+    return section(table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
+                          Column("计算方法"), Column("说明")], rows),
+                   frame=indicators.indicators_frame(results))
+
+
+def funding_section(ctx: ReportContext) -> Section:
+    """The funding plan as stated: every figure of 资金安排情况 (the chart is
+    :func:`funding_chart`); ``.frame``: the table as shown."""
+    p = ctx.project
+    sec = p.sections.get("funding")
+    if sec is None:
+        return section(notice("文本没有“资金安排情况”一节。", "warning"))
+    facts = [f for f in p.facts if f.section.split(".")[0] == sec.number]
+    if not facts:
+        return section(notice("“资金安排情况”一节未列明金额。"))
+    rows = [(f.label, fmt_value(f.value, f.unit), f.raw, Html(f'<span class="quote">{esc(f.quote)}</span>'))
+            for f in facts]
+    return section(table([Column("用款计划"), Column("数值", "right"), Column("原文", "right"),
+                          Column("原文出处")], rows, caption="资金安排（按文本列示）"))
+
+
+def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
+    """Bars of the amounts stated in 资金安排情况 (万元); a notice when none is stated."""
+    money = list(funding_facts(ctx.project))
+    if not money:
+        return notice("没有可绘制的金额。")
+    return charts.amounts_bar(
+        [f"{f.id} {f.label}" for f in money], [f.value for f in money],
+        title="资金安排（万元）",
+        caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）")
+
+
+def findings_section(ctx: ReportContext) -> Section:
+    """Consistency findings of helpers.audit for this project; ``.frame``: the findings
+    (``helpers.audit.export.findings_frame``)."""
+    found = audit_findings([ctx.project])
+    if not found:
+        return section(notice("未发现不一致之处。"), frame=findings_frame(found))
+
+    def num(v: Decimal | None, unit: str | None) -> str:
+        if v is None:
+            return "—"
+        return fmt_value(v, unit) if unit else str(v)   # a year or a bare number: as is
+    rows = [(SEVERITY_ZH.get(f.severity, f.severity), f.section, num(f.stated, f.unit),
+             num(f.computed, f.unit), f.message, Html(f'<span class="quote">{esc(f.quote)}</span>'))
+            for f in found]
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    summary = "，".join(f"{SEVERITY_ZH.get(k, k)}{v}条" for k, v in sorted(counts.items()))
+    return section(paragraph(f"共{len(found)}条：{summary}。"),
+                   table([Column("级别"), Column("章节"), Column("陈述值", "right"),
+                          Column("复算值", "right"), Column("说明"), Column("原文")], rows),
+                   frame=findings_frame(found))
+
+
+def targets_section(ctx: ReportContext) -> Section:
+    """Performance targets (绩效目标表) from helpers.evaluation.targets, when a table is kept;
+    ``.frame``: the table as shown."""
+    loaded = targets.load_targets(ctx.year, ctx.project.id)
+    if loaded is None or not loaded.rows:
+        return section(notice("该项目尚无绩效目标表（data/targets/）。"))
+
+    def text(v) -> str:
+        return str(v) if v not in (None, "") else "—"
+
+    def value(r: targets.Target) -> str:
+        number = r.number
+        if number is None:
+            return text(r.value)
+        if r.unit in ("万元", "%"):         # domain.md §4: 2 decimals
+            return fmt_decimal(number, 2, thousands=True)
+        return fmt_count(number)
+    body = [(text(r.level1), text(r.level2), text(r.level3), text(r.direction), value(r), text(r.unit),
+             text(r.note)) for r in loaded.rows]
+    source = loaded.path
+    return section(table([Column("一级指标"), Column("二级指标"), Column("三级指标"),
+                          Column("指标性质", "center"), Column("指标值", "right"), Column("度量单位"),
+                          Column("备注")], body),
+                   paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
+
+
+def _score_result(ctx: ReportContext):
+    """The scored self-evaluation (helpers.evaluation.selfeval) or None when no table is filed."""
+    return selfeval.score_project(ctx.year, ctx.project.id)
+
+
+def _pending_selfeval(ctx: ReportContext) -> Section:
+    return section(
+        notice("待填报：该项目本年度尚无绩效自评表"
+               f"（data/actuals/{ctx.year}/{ctx.project.id}.csv 或 .xlsx）。"),
+        paragraph("按绩效目标表生成空白自评表，填写“实际完成值”“偏差原因分析及改进措施”后放入上述位置："),
+        Html(f"<pre><code>python -m helpers workbook --year {ctx.year} --project "
+             f"{esc(ctx.project.id)}</code></pre>"))
+
+
+def selfeval_section(ctx: ReportContext) -> Section:
+    """The scored self-evaluation (绩效自评) where actuals exist: total, grade and every row;
+    without a table, "待填报" and how to create the workbook. ``.frame``: the scored rows."""
+    result = _score_result(ctx)
+    if result is None:
+        return _pending_selfeval(ctx)
+    rate = result.execution_rate_pct
+    summary = definition_list([
+        ("自评得分", fmt_decimal(result.total, 2)), ("评价等级", result.grade),
+        ("预算执行率", "—" if rate is None else f"{fmt_decimal(rate, 2)}%"),
+        ("评分办法", f"{result.method}年办法"),
+    ])
+    rows = [(rs.row.level1 or "—", rs.row.level2 or "—", rs.row.indicator,
+             fmt_decimal(rs.row.points, 2), fmt_decimal(rs.score, 2), rs.basis or "—")
+            for rs in result.rows]
+    parts = [summary,
+             table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("分值", "right"),
+                    Column("得分", "right"), Column("计分依据")], rows, caption="绩效自评评分")]
+    if result.warnings:
+        parts.append(Html("<ul>" + "".join(f"<li>{esc(str(w))}</li>" for w in result.warnings) + "</ul>"))
+    if result.source:
+        parts.append(paragraph(f"来源：{paths.relative(result.source)}", "quote"))
+    return section(*parts)
+
+
+def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
+    """Score against points per indicator; nothing to draw without a self-evaluation table."""
+    result = _score_result(ctx)
+    if result is None:
+        return Html("")
+    return charts.score_bars(
+        [rs.row.indicator for rs in result.rows], [rs.score for rs in result.rows],
+        [rs.row.points for rs in result.rows], title="各指标得分与分值",
+        caption=f"图2 {ctx.project.name}绩效自评：各指标得分与分值"
+                f"（合计{fmt_decimal(result.total, 2)}分，{result.grade}）")
+
+
+def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],
+                       code: dict[str, Any]) -> Html:
+    """Footer: input files with sha256, parameters and code version."""
+    inputs = "".join(f"<li><code>{esc(i['path'])}</code> sha256 <code>{esc(i['sha256'])}</code></li>"
+                     for i in ctx_inputs)
+    params = "，".join(f"{esc(k)} = <code>{esc(v)}</code>" for k, v in sorted(parameters.items()))
+    return Html('<div class="provenance"><p><strong>生成依据</strong></p>'
+                f"<ul>{inputs}</ul><p>参数：{params}</p>"
+                f"<p>代码版本：{esc(provenance.describe_code_version(code))}</p></div>")
+
+
+def provenance_footer(ctx: ReportContext) -> Html:
+    """The project report's provenance footer (see :func:`provenance_section`)."""
+    return provenance_section(ctx.inputs, ctx.parameters, ctx.code)
+
+
+def overview_title(ov: OverviewContext) -> Html:
+    """The overview's heading: the year, the units and the number of projects."""
+    units = "、".join(sorted({p.unit for p in ov.projects}))
+    return Html(f"<h1>{ov.year}年度预算项目绩效概览</h1>"
+                f'<p class="subtitle">{esc(units)} · 共{len(ov.projects)}个项目</p>')
+
+
+def findings_count(project: Project) -> str:
+    """The number of audit findings of a project, as shown ("3条")."""
+    return f"{len(audit_findings([project]))}条"
+
+
+def overview_table(ov: OverviewContext) -> Section:
+    """One row per project: funding total, facts, key figures, findings; ``.frame``: as shown."""
+    rows = []
+    for p in ov.projects:
+        figs = "；".join(f"{k} {v}" for k, v in key_figures(p, limit=3)) or "—"
+        rows.append((Html(f'<a href="{esc(p.id)}.html">{esc(p.name)}</a>'), p.unit,
+                     fmt_wan(funding_total(p)), str(len(p.facts)), figs, findings_count(p)))
+    return section(table([Column("项目"), Column("实施单位"), Column("资金安排合计", "right"),
+                          Column("数据条数", "right"), Column("主要数据"), Column("一致性问题", "right")],
+                         rows))
+
+
+def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
+    """Bars of each project's funding total (万元); a notice when no project states one."""
+    pairs = [(p.name, funding_total(p)) for p in ov.projects]
+    pairs = [(n, t) for n, t in pairs if t is not None]
+    if not pairs:
+        return notice("各项目均未列明资金安排金额。")
+    return charts.amounts_bar([n for n, _ in pairs], [t for _, t in pairs],
+                              title=f"{ov.year}年各项目资金安排（万元）",
+                              caption=f"图1 {ov.year}年各项目“资金安排情况”所列金额合计（单位：万元）")
+
+
+def overview_footer(ov: OverviewContext) -> Html:
+    """The overview's provenance footer (see :func:`provenance_section`)."""
+    return provenance_section(ov.inputs, ov.parameters, ov.code)
