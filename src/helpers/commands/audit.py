@@ -20,19 +20,18 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     """Ingest the texts, run every audit check and print the findings (text or JSON, optionally CSV).
 
-    Returns 1 under ``--strict`` when an error-level finding exists, else 0; raises InputError
-    when no file could be read.
+    Each file that cannot be read is one ``error:`` line on stderr. Returns 1 under ``--strict``
+    when an error-level finding exists, 2 when no file could be read, else 0.
     """
     from helpers.audit import audit_documents, has_errors
     from helpers.audit.export import write_findings_csv
-    from helpers.core.errors import InputError
     from helpers.ingest.loader import ingest_paths
 
     result = ingest_paths(args.paths or None)
     for failure in result.failures:
         print(f"error: {failure}", file=sys.stderr)
     if not result.documents:
-        raise InputError(f"{len(result.failures)} file(s) could not be read; nothing to audit")
+        return 2                                     # every bad file has had its line
     findings = audit_documents(result.documents)
     if args.csv:
         write_findings_csv(findings, args.csv)

@@ -68,7 +68,21 @@ class ScoringError(InputError):
     """Raised when a self-evaluation table breaks a scoring rule (points, direction, tiers)."""
 
 
+class UsageError(InputError):
+    """Raised when the command line itself is wrong (an unknown option, a bad value)."""
+
+
 class BuildError(HelpersError):
     """Raised when one or more reports of a batch failed (each failure is named)."""
 
     exit_code = 1
+
+
+def from_os_error(exc: OSError) -> InputError:
+    """An OS error (permission denied, read-only file system, a symlink loop, a full disk…) as a
+    one-line InputError naming the file."""
+    reason = exc.strerror or type(exc).__name__
+    path = exc.filename
+    if exc.filename2:
+        reason += f" (→ {exc.filename2})"
+    return InputError(reason[:1].lower() + reason[1:], path=path)

@@ -166,7 +166,11 @@ def discover(inputs: list[Path | str] | None = None) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in TEXT_SUFFIXES))
+            found = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in TEXT_SUFFIXES)
+            if not found:
+                raise InputError(f"no disclosure texts ({', '.join('*' + s for s in TEXT_SUFFIXES)}) "
+                                 "in this folder", path=str(item))
+            out.extend(found)
         else:
             out.append(p)
     return out
@@ -175,7 +179,12 @@ def discover(inputs: list[Path | str] | None = None) -> list[Path]:
 def ingest_paths(inputs: list[Path | str] | None = None) -> IngestResult:
     """Parse every file; a file that fails is recorded in ``failures`` and the rest go on."""
     result = IngestResult()
-    files = discover(inputs)
+    files: list[Path] = []
+    for group in ([inputs] if not inputs else [[item] for item in inputs]):
+        try:
+            files.extend(discover(group or None))
+        except InputError as exc:      # an explicit folder without texts: that item fails
+            result.failures.append(exc)
     if not files and not inputs:
         raise InputError("no disclosure texts (*.txt) found", path=paths.relative(paths.raw_dir()))
     for f in files:

@@ -168,15 +168,65 @@ def summary_table(results: list[Result]) -> str:
                     tablefmt="simple", disable_numparse=True)
 
 
+class SafeStream:
+    """A text stream for progress lines that a closed pipe cannot stop (``build | head -1``):
+    the build goes on and writes its manifest; what cannot be shown is dropped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        """Write ``text`` unless the stream is gone; return its length."""
+        if not self.broken:
+            try:
+                self._stream.write(text)
+            except (BrokenPipeError, ValueError, OSError):
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush unless the stream is gone."""
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self.broken = True
+
+
+TMP_PREFIX = "budget-reports-"
+
+
+def clean_stale_staging() -> list[Path]:
+    """Remove the temporary build folders of builds whose process is gone (a killed build)."""
+    removed = []
+    for d in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
+        pid = d.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                                  # that build is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:                       # another user's live process
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
           jobs: int | None = None, force: bool = False, stream: TextIO | None = None,
-          allow_synthetic: bool = False) -> list[Result]:
+          allow_synthetic: bool = False, cell_timeout: int | None = worker.CELL_TIMEOUT) -> list[Result]:
     """Build the selected reports, each year's audit page and CSV, the indexes and the manifest;
     raises BuildError naming each failed report (after everything else was built). Synthetic
-    test data is refused (SyntheticDataError, nothing written) unless ``allow_synthetic``."""
+    test data is refused (SyntheticDataError, nothing written) unless ``allow_synthetic``. A cell
+    running longer than ``cell_timeout`` seconds fails its report (None: no limit)."""
     formats = tuple(f for f in FORMATS if f in formats)
-    stream = stream or sys.stderr
+    stream = SafeStream(stream or sys.stderr)
     atomic.clean_temporaries(paths.reports_dir())
+    clean_stale_staging()
     planned = plan(year, project_id, allow_synthetic)
     code = provenance.code_version()
     previous = manifest.load_manifest()
@@ -195,10 +245,11 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
           + (f", {len(results)} up to date (use --force to rebuild)" if results else ""),
           file=stream, flush=True)
     progress = Progress(len(todo), stream)
-    tmp_root = tempfile.mkdtemp(prefix="budget-reports-")
+    tmp_root = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
     try:
-        for job in todo:
-            job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=job.params.name + "-")
+        for i, job in enumerate(todo):
+            job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=f"r{i}-")
+            job.cell_timeout = cell_timeout
         results.extend(_run(todo, formats, workers, progress))
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
@@ -241,38 +292,76 @@ def write_year_audit(year: int) -> dict[str, dict[str, str]]:
 
 
 def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
+    """Run the jobs in a pool of worker processes, print PDFs and publish each report as it
+    finishes. A worker that dies (killed, out of memory) breaks the pool: its reports are run
+    once more in a fresh pool, then reported as failed; the rest of the batch goes on. On Ctrl-C
+    every worker's process group (the worker and its kernels) is killed before re-raising."""
     if not todo:
         return []
-    results = []
-    printer = None
-    stack = contextlib.ExitStack()
-    with stack:
-        pool = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers))
-        futures = {pool.submit(worker.run, job, bool(formats)): job for job in todo}
-        try:
-            for fut in cf.as_completed(futures):
-                job = futures[fut]
-                res = fut.result()
-                if res.status == "ok" and "pdf" in formats:
-                    if printer is None:
-                        printer = _open_printer(stack)
-                    if isinstance(printer, str):      # the browser could not start
-                        res.status, res.stage, res.error = "failed", "pdf", printer
-                    else:
-                        _print_pdf(printer, job, res)
-                if "html" not in formats:
-                    res.staged.pop("html", None)
-                try:
-                    publish(job, res)
-                except OSError as exc:
-                    res.status, res.stage, res.error = "failed", "publish", str(exc)
-                progress.line(res)
-                results.append(res)
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    results: list[Result] = []
+    tries = dict.fromkeys((j.key for j in todo), 0)
+    pending = list(todo)
+    with contextlib.ExitStack() as stack:
+        printer: list = []                           # opened on the first PDF, shared
+        while pending:
+            pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                          initializer=worker.init_worker)
+            futures = {pool.submit(worker.run, job, bool(formats)): job for job in pending}
+            pending = []
+            try:
+                for fut in cf.as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        res = fut.result()
+                    except cf.process.BrokenProcessPool:
+                        tries[job.key] += 1
+                        if tries[job.key] < 2:
+                            pending.append(job)      # run once more in a fresh pool
+                            continue
+                        res = Result(key=job.key, status="failed", stage="execute",
+                                     error="the worker process died (killed or out of memory), twice")
+                    results.append(_finish(job, res, formats, printer, stack, progress))
+            except BaseException:
+                _kill_pool(pool)
+                raise
+            pool.shutdown(wait=True, cancel_futures=True)
+            for job in pending:
+                job.staging = tempfile.mkdtemp(dir=str(Path(job.staging).parent), prefix="retry-")
     return results
+
+
+def _finish(job: Job, res: Result, formats, printer: list, stack: contextlib.ExitStack,
+            progress: Progress) -> Result:
+    """Print the PDF of a finished report (the shared browser), publish it and show its line."""
+    if res.status == "ok" and "pdf" in formats:
+        if not printer:
+            printer.append(_open_printer(stack))
+        if isinstance(printer[0], str):               # the browser could not start
+            res.status, res.stage, res.error = "failed", "pdf", printer[0]
+        else:
+            _print_pdf(printer[0], job, res)
+    if "html" not in formats:
+        res.staged.pop("html", None)
+    try:
+        publish(job, res)
+    except OSError as exc:
+        res.status, res.stage, res.error = "failed", "publish", f"{type(exc).__name__}: {exc}"
+    progress.line(res)
+    return res
+
+
+def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """End every worker of ``pool`` with its kernels (their process groups), now."""
+    import signal
+
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        with contextlib.suppress(OSError, ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
 
 
 def _open_printer(stack: contextlib.ExitStack):

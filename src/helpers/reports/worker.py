@@ -7,7 +7,12 @@ touch reports/: the parent (helpers.reports.batch) prints the PDF and publishes.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -20,6 +25,39 @@ KERNEL = "python3"
 # nbclient's default "graceful" shutdown waited ~3 s in one run of six; the benchmark compares
 # both through this variable.
 SHUTDOWN = os.environ.get("BUDGET_REPORTS_KERNEL_SHUTDOWN", "immediate")
+# Longest time one notebook cell may run before the report fails (``build --cell-timeout``).
+CELL_TIMEOUT = 300
+# Kernel IPC sockets live in a short private folder: a Unix socket path is limited to 107 bytes,
+# so it must not depend on the length of a project id or of $TMPDIR.
+SOCKET_PARENTS = ("/tmp", "/dev/shm")
+
+
+def _orphan_watch(parent: int) -> None:
+    """Kill this worker's process group (the worker and its kernels) once the parent is gone."""
+    while True:
+        if os.getppid() != parent:
+            with contextlib.suppress(OSError):
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+            os._exit(1)     # pragma: no cover - killpg has already ended this process
+        time.sleep(0.5)
+
+
+def init_worker() -> None:
+    """Set up a pool worker process: its own process group (its kernels join it, so the parent
+    can end a report's whole tree), Ctrl-C left to the parent (no traceback from idle workers),
+    and a watch that ends the group within a second if the parent is killed."""
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True,
+                     name="orphan-watch").start()
+
+
+def socket_dir() -> str:
+    """A new short private folder for a kernel's IPC sockets (removed by the caller)."""
+    for parent in SOCKET_PARENTS:
+        if os.path.isdir(parent) and os.access(parent, os.W_OK):
+            return tempfile.mkdtemp(prefix="brk-", dir=parent)
+    return tempfile.mkdtemp(prefix="brk-")          # pragma: no cover - no /tmp at all
 
 
 @dataclass
@@ -32,6 +70,7 @@ class Job:
     key: str                       # "2024/family-accident-insurance"
     staging: str                   # private temp dir of this report
     key_figures: list[list[str]] | None = None   # [[label, display], …] at plan time; None: overview
+    cell_timeout: int | None = CELL_TIMEOUT       # seconds a cell may run; None: no limit
 
     @property
     def out_dir(self) -> Path:
@@ -62,23 +101,30 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     res = Result(key=job.key, status="ok")
     staging = Path(job.staging)
     executed = staging / f"{job.params.name}.ipynb"
-    # Kernel sockets over IPC in the private staging dir: no open TCP ports (and no plain-text
-    # warning from every kernel), removed with the staging dir.
-    config = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
+    # Kernel sockets over IPC in a short private folder: no open TCP ports (and no plain-text
+    # warning from every kernel), a socket path far below the 107-byte limit.
+    sockets = socket_dir()
+    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
             kernel_name=KERNEL, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
-            shutdown_kernel=SHUTDOWN, config=config)
+            shutdown_kernel=SHUTDOWN, config=config, execution_timeout=job.cell_timeout)
     except PapermillExecutionError as exc:
         res.status, res.stage = "failed", "execute"
         res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
-    except Exception as exc:  # kernel died, could not start, …: still a named failure
+    except Exception as exc:  # kernel died, a cell timed out, could not start…: a named failure
         res.status, res.stage = "failed", "execute"
-        res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        res.error = _one_line(exc, job)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     res.timings["execute"] = time.perf_counter() - t0
+    if res.status != "ok" and not _has_outputs(executed):
+        # the kernel died or never started: keep a notebook that says what happened
+        with contextlib.suppress(Exception):
+            write_failure_notebook(job, executed, res.error or "")
     if executed.exists():
         try:
             clean_executed(executed, job, failed=res.status != "ok")
@@ -102,6 +148,43 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["html"] = time.perf_counter() - t1
     return res
+
+
+def _one_line(exc: BaseException, job: Job) -> str:
+    name = type(exc).__name__
+    if name == "CellTimeoutError" or "timed out" in str(exc).lower():
+        return f"CellTimeoutError: a cell ran longer than {job.cell_timeout} s (build --cell-timeout)"
+    if name == "DeadKernelError":
+        return "DeadKernelError: the kernel died while running the report"
+    return f"{name}: {exc}".splitlines()[0]
+
+
+def _has_outputs(path: Path) -> bool:
+    """Whether papermill left an executed notebook with at least one cell output."""
+    if not path.exists():
+        return False
+    try:
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return False
+    return any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def write_failure_notebook(job: Job, path: Path, error: str) -> None:
+    """The report's notebook with its parameters and a first cell saying why it failed, for a
+    failure that left no executed notebook (a dead kernel, a kernel that never started)."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell
+
+    nb = nbformat.read(job.params.notebook_path, as_version=4)
+    params = "，".join(f"{k} = {v!r}" for k, v in sorted(job.params.parameters.items()))
+    cell = new_markdown_cell(f"**构建失败**（{job.key}）：{error}\n\n参数：{params}")
+    cell["id"] = "build-failure"
+    nb.cells.insert(0, cell)
+    nb.metadata["papermill"] = {"exception": True, "parameters": job.params.parameters}
+    atomic.write_text(path, nbformat.writes(nb) + "\n")
 
 
 # Run-dependent papermill metadata (notebook and cell level), dropped from the executed notebook.
