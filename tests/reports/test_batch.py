@@ -239,14 +239,16 @@ def test_build_command_passes_its_flags(monkeypatch):
     seen = {}
     monkeypatch.setattr(batch, "build", lambda **kw: seen.update(kw) or [])
     assert cli.main(["build", "--year", "2024", "--project", "x", "--formats", "pdf,html", "--jobs", "3",
-                     "--force"]) == 0
+                     "--force", "--cell-timeout", "20"]) == 0
     assert seen == {"year": 2024, "project_id": "x", "formats": ("pdf", "html"), "jobs": 3, "force": True,
-                    "allow_synthetic": False}
+                    "allow_synthetic": False, "cell_timeout": 20}
     seen.clear()
     assert cli.main(["build"]) == 0
     assert seen["formats"] == ("html", "pdf") and seen["jobs"] == (os.cpu_count() or 1)
-    assert seen["force"] is False and seen["allow_synthetic"] is False
+    assert seen["force"] is False and seen["allow_synthetic"] is False and seen["cell_timeout"] == 300
     assert cli.main(["build", "--allow-synthetic"]) == 0 and seen["allow_synthetic"] is True
+    assert cli.main(["build", "--cell-timeout", "0"]) == 0 and seen["cell_timeout"] is None
+    assert cli.main(["build", "--cell-timeout", "-1"]) == 2
 
 
 def test_synthetic_year_is_refused_without_the_flag(tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from helpers.audit.base import KIND_ZH, Finding
 from helpers.core.atomic import write_bytes
+from helpers.core.cells import neutralise_row
 from helpers.core.formatting import fmt_decimal
 from helpers.core.taxonomy import SEVERITY_ZH
 
@@ -33,9 +34,10 @@ def findings_csv(findings: Iterable[Finding]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for f in findings:
-        w.writerow([f.year, f.project, f.project_name, f.section, f.kind, f.check, f.severity,
-                    _plain(f.stated), _plain(f.computed), _plain(f.tolerance), f.unit or "",
-                    f.message, f.quote, f.line or "", f.path, " ".join(f.fact_ids)])
+        w.writerow(neutralise_row([
+            f.year, f.project, f.project_name, f.section, f.kind, f.check, f.severity, _plain(f.stated),
+            _plain(f.computed), _plain(f.tolerance), f.unit or "", f.message, f.quote, f.line or "", f.path,
+            " ".join(f.fact_ids)]))
     return buf.getvalue()
 
 

@@ -29,8 +29,19 @@ def _jobs(value: str) -> int:
     return n
 
 
+def _seconds(value: str) -> int | None:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"--cell-timeout must be seconds (0: no limit), got {value!r}")
+    return n or None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare ``--year``, ``--project``, ``--formats``, ``--jobs``, ``--force`` and ``--allow-synthetic``."""
+    """Declare ``--year``, ``--project``, ``--formats``, ``--jobs``, ``--force``, ``--cell-timeout``
+    and ``--allow-synthetic``."""
     parser.add_argument("--year", type=int, help="only this budget year")
     parser.add_argument("--project", metavar="ID", help="only this project id")
     parser.add_argument("--formats", type=_formats, default=("html", "pdf"),
@@ -38,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1,
                         help="reports run in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="rebuild reports that are up to date")
+    parser.add_argument("--cell-timeout", type=_seconds, default=300, metavar="SECONDS",
+                        help="fail a report whose notebook cell runs longer than this "
+                             "(default 300; 0: no limit)")
     parser.add_argument("--allow-synthetic", action="store_true",
                         help="also build synthetic test data (texts made by helpers.ingest.synthetic)")
 
@@ -50,5 +64,6 @@ def run(args: argparse.Namespace) -> int:
     from helpers.reports import batch
 
     batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,
-                force=args.force, allow_synthetic=args.allow_synthetic)
+                force=args.force, allow_synthetic=args.allow_synthetic,
+                cell_timeout=args.cell_timeout)
     return 0

@@ -168,6 +168,7 @@ def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
     from openpyxl import Workbook
 
     from helpers.core import atomic
+    from helpers.core.cells import append_row
     from helpers.evaluation.scoring import exact_sum
 
     def cell(value):
@@ -176,13 +177,13 @@ def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "自评得分"
-    ws.append(list(SCORE_XLSX_HEADERS))
+    append_row(ws, SCORE_XLSX_HEADERS)
     for rs in result.rows:
         r = rs.row
-        ws.append([r.level1, r.level2, r.level3, r.direction, cell(r.target), r.unit, cell(r.actual),
-                   cell(r.points), cell(rs.score), rs.basis, r.reason])
-    ws.append(["合计", "", "", "", "", "", "", cell(exact_sum(rs.row.points for rs in result.rows)),
-               cell(result.total), f"等级：{result.grade}（{result.method}年办法）", ""])
+        append_row(ws, [r.level1, r.level2, r.level3, r.direction, cell(r.target), r.unit, cell(r.actual),
+                        cell(r.points), cell(rs.score), rs.basis, r.reason])
+    append_row(ws, ["合计", "", "", "", "", "", "", cell(exact_sum(rs.row.points for rs in result.rows)),
+                    cell(result.total), f"等级：{result.grade}（{result.method}年办法）", ""])
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=9):
         for c in row:
             c.number_format = "0.00"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from helpers.core.cells import restore
 from helpers.core.decoding import decode_bytes, read_bytes
 from helpers.core.errors import InputError, ScoringError
 from helpers.core.taxonomy import EQ, GE, LE, QUAL
@@ -97,7 +98,8 @@ def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
     text, enc = _decode(path, _read_bytes(path))
     first = next((ln for ln in text.splitlines() if "一级指标" in ln), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), enc
+    rows = [[restore(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return rows, enc
 
 
 def read_sheet(path: Path | str, headers: tuple[str, ...] = HEADERS) -> Sheet:

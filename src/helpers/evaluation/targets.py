@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers.core import atomic, paths
+from helpers.core.cells import append_row, neutralise_row
 from helpers.core.errors import InputError, SchemaError
 from helpers.core.taxonomy import DIRECTIONS, HIERARCHY, QUAL, level2_name
 from helpers.evaluation.sheet import parse_direction, parse_number, read_sheet
@@ -128,9 +129,9 @@ def write_targets(table: TargetTable, path: Path | str) -> Path:
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "绩效目标表"
-        ws.append(list(COLUMNS))
+        append_row(ws, COLUMNS)
         for t in table.rows:
-            ws.append(t.cells())
+            append_row(ws, t.cells())
         with atomic.atomic_path(path) as tmp:
             wb.save(tmp)
         return path
@@ -138,7 +139,7 @@ def write_targets(table: TargetTable, path: Path | str) -> Path:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for t in table.rows:
-        w.writerow(t.cells())
+        w.writerow(neutralise_row(t.cells()))
     return atomic.write_bytes(path, buf.getvalue().encode("utf-8-sig"))
 
 

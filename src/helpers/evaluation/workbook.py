@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from helpers.core import atomic, paths
+from helpers.core.cells import append_row, put
 from helpers.core.errors import InputError
 from helpers.core.taxonomy import DIRECTIONS
 from helpers.evaluation.scoring import EXECUTION, SATISFACTION, ScoringConfig
@@ -65,25 +66,25 @@ def build_workbook(table: TargetTable, project_name: str | None = None, config: 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "绩效自评表"
-    ws.cell(1, 1, f"项目支出绩效自评表（{table.year}年度）").font = Font(bold=True, size=14)
+    put(ws, 1, 1, f"项目支出绩效自评表（{table.year}年度）").font = Font(bold=True, size=14)
     name = f"{project_name}（{table.project_id}）" if project_name else table.project_id
     source = paths.relative(table.path) if table.path else "—"
-    ws.cell(2, 1, f"项目：{name}　年度：{table.year}　绩效目标来源：{source}　"
+    put(ws, 2, 1, f"项目：{name}　年度：{table.year}　绩效目标来源：{source}　"
                   f"预算执行率行：指标值填全年预算数，实际完成值填全年执行数（同一单位）")
     for col, header in enumerate(HEADERS, start=1):
-        cell = ws.cell(HEADER_ROW, col, header)
+        cell = put(ws, HEADER_ROW, col, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     r = HEADER_ROW + 1
-    ws.append([EXECUTION, "", EXECUTION, "", None, "万元", None, cfg.weights[EXECUTION], None, None])
+    append_row(ws, [EXECUTION, "", EXECUTION, "", None, "万元", None, cfg.weights[EXECUTION], None, None])
     ws.cell(r, 5).comment = _comment("全年预算数 (A)")
     ws.cell(r, 7).comment = _comment("全年执行数 (B)")
     qualitative_cells = []
     for t, pts in zip(table.rows, allocate_points(table, cfg), strict=True):
         r += 1
         value = t.number if t.number is not None else (t.value or None)
-        ws.append([t.level1, t.level2, t.level3, t.direction or None, value, t.unit or None, None, pts,
-                   None, None])
+        append_row(ws, [t.level1, t.level2, t.level3, t.direction or None, value, t.unit or None, None, pts,
+                        None, None])
         if t.unit in ("万元", "%"):
             ws.cell(r, 5).number_format = "0.00"
         note = t.quote and f"来源引文：{t.quote}"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from helpers.core import formatting as fm
 from helpers.core.atomic import atomic_path
+from helpers.core.cells import append_row
 from helpers.indicators.base import IndicatorResult
 
 COLUMNS = {
@@ -40,11 +41,11 @@ def write_indicators_xlsx(results: list[IndicatorResult], path: Path | str) -> P
     ws = wb.active
     ws.title = "指标"
     headers = list(COLUMNS.values())
-    ws.append(headers)
+    append_row(ws, headers)
     for r in results:
         row = _row(r)
         row["计算值"] = None if r.value is None else fm.round_half_up(r.value, r.places)
-        ws.append([row[h] for h in headers])
+        append_row(ws, [row[h] for h in headers])
     for col, width in zip("ABCDEFGHIJKL", (28, 10, 10, 36, 12, 16, 10, 36, 16, 16, 60, 80), strict=True):
         ws.column_dimensions[col].width = width
     target = Path(path)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from helpers.core.cells import neutralise, restore
 from helpers.core.errors import SchemaError
 
 
@@ -109,6 +110,10 @@ def dumps(schema: Schema, records: list[dict[str, Any]], path: str = "<table>") 
     """
     rendered = [{c.name: _render(c, r.get(c.name)) for c in schema.columns} for r in records]
     validate_rows(schema, rendered, path)
+    text_columns = [c.name for c in schema.columns if c.type == "str"]
+    for row in rendered:                 # a text that a spreadsheet would run as a formula
+        for name in text_columns:
+            row[name] = neutralise(row[name])
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=schema.names, lineterminator="\n")
     w.writeheader()
@@ -133,7 +138,13 @@ def read_table(schema: Schema, path: Path | str) -> list[dict[str, Any]]:
     missing = [c for c in schema.names if c not in header]
     if missing:
         raise SchemaError(f"missing column(s) {', '.join(missing)}", path=str(path), line=1)
-    return validate_rows(schema, list(reader), str(path))
+    text_columns = [c.name for c in schema.columns if c.type == "str"]
+    rows = list(reader)
+    for row in rows:
+        for name in text_columns:
+            if row.get(name):
+                row[name] = restore(row[name])
+    return validate_rows(schema, rows, str(path))
 
 
 _ID = r"[a-z0-9][a-z0-9-]*"

@@ -229,7 +229,11 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     clean_stale_staging()
     planned = plan(year, project_id, allow_synthetic)
     code = provenance.code_version()
-    previous = manifest.load_manifest()
+    previous, problem = manifest.read_manifest()
+    if problem is not None:
+        previous = manifest.recover(planned)
+        print(f"warning: {paths.relative(manifest.manifest_path())}: {problem}; rebuilt from the "
+              f"{len(previous['reports'])} report(s) on disk", file=stream, flush=True)
     started = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     todo, results = [], []
     fps = {}

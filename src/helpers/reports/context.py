@@ -5,6 +5,9 @@ figures, funding amounts, audit findings). No HTML here: ``helpers.reports.secti
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +19,35 @@ from helpers.core import paths, provenance
 from helpers.core.formatting import fmt_value
 from helpers.evaluation import selfeval, targets
 from helpers.ingest.models import Fact, Project
+
+FAULT_VARIABLE = "BUDGET_REPORTS_FAULT"
+
+
+def inject_fault(key: str) -> None:
+    """Test hook: with ``BUDGET_REPORTS_TESTING=1`` and ``BUDGET_REPORTS_FAULT=<kind>:<key>``
+    (key "2024/<project id>" or "2024/overview"), the report's kernel (never the build process)
+    misbehaves on purpose:
+    ``raise`` (an exception in a cell), ``hang`` (a cell that never ends), ``die`` (the kernel
+    exits). Outside tests the variable is ignored."""
+    if os.environ.get("BUDGET_REPORTS_TESTING") != "1" or not _in_kernel():
+        return
+    for spec in os.environ.get(FAULT_VARIABLE, "").split(","):
+        kind, _, target = spec.strip().partition(":")
+        if target != key:
+            continue
+        if kind == "raise":
+            raise RuntimeError(f"injected fault in {key}")
+        if kind == "hang":
+            while True:
+                time.sleep(1)
+        if kind == "die":
+            os._exit(9)
+
+
+def _in_kernel() -> bool:
+    """Whether this code runs inside an IPython kernel (a report notebook), not the build."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
 
 
 @dataclass
@@ -33,6 +65,7 @@ def project_report(project_id: str, year: int) -> ReportContext:
     """Load the project (UnknownProjectError if absent) and record inputs and code version."""
     from helpers import ingest
 
+    inject_fault(f"{year}/{project_id}")
     project = ingest.get_project(project_id, year)
     return ReportContext(project=project, year=year,
                          parameters={"project_id": project_id, "year": year},
@@ -121,6 +154,7 @@ def year_overview(year: int) -> OverviewContext:
     from helpers import ingest
     from helpers.core.errors import UnknownProjectError
 
+    inject_fault(f"{year}/overview")
     projects = sorted(ingest.load_projects(year), key=lambda p: (p.path, p.line))
     if not projects:
         raise UnknownProjectError(f"no projects for year {year}", path=f"data/raw/{year}/")

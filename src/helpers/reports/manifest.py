@@ -31,13 +31,72 @@ def manifest_path() -> Path:
     return paths.reports_dir() / "manifest.json"
 
 
-def load_manifest() -> dict[str, Any]:
-    """The manifest of the last build; an empty dict when it is missing or unreadable."""
+def read_manifest() -> tuple[dict[str, Any], str | None]:
+    """The manifest of the last build and, when it could not be used, why: missing is fine (an
+    empty manifest, no problem); unreadable JSON or the wrong shape gives an empty manifest and
+    the reason, so the build can rebuild it from the files on disk (:func:`recover`)."""
+    path = manifest_path()
     try:
-        data = json.loads(manifest_path().read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, f"unreadable ({type(exc).__name__})"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return {}, f"not JSON ({str(exc).splitlines()[0]})"
+    problem = _shape_problem(data)
+    return (data, None) if problem is None else ({}, problem)
+
+
+def _shape_problem(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return f"expected an object, found {type(data).__name__}"
+    for key in ("reports", "years"):
+        section = data.get(key, {})
+        if not isinstance(section, dict):
+            return f"'{key}' should map names to entries, found {type(section).__name__}"
+        for name, entry in section.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("outputs", {}), dict):
+                return f"entry {key}/{name} has the wrong shape"
+            if any(not isinstance(o, dict) or not isinstance(o.get("path"), str)
+                   for o in entry.get("outputs", {}).values()):
+                return f"entry {key}/{name} has an output without a path"
+    return None
+
+
+def load_manifest() -> dict[str, Any]:
+    """The manifest of the last build; an empty dict when it is missing, unreadable or of the
+    wrong shape (see :func:`read_manifest` for the reason)."""
+    return read_manifest()[0]
+
+
+def recover(jobs: list[Job]) -> dict[str, Any]:
+    """A manifest rebuilt from the files on disk, for when the manifest itself is lost: each
+    report whose outputs exist is listed with them (sha256 of the files as they are), marked
+    ``recovered`` and with no fingerprint, so it is rebuilt, yet kept if that rebuild fails."""
+    from helpers.reports.worker import TABLE_KINDS
+
+    reports: dict[str, Any] = {}
+    for job in jobs:
+        outputs = {}
+        for kind in ("ipynb", "html", "pdf", *TABLE_KINDS):
+            f = job.out_dir / f"{job.params.name}.{TABLE_KINDS.get(kind, kind)}"
+            if f.is_file():
+                outputs[kind] = out_record(f)
+        if "html" in outputs or "pdf" in outputs:
+            reports[job.key] = {"params_file": paths.relative(job.params.path), "title": job.title,
+                                "key_figures": job.key_figures, "status": "ok", "recovered": True,
+                                "fingerprint": None, "outputs": outputs}
+    years: dict[str, Any] = {}
+    for year in sorted({str(j.params.year) for j in jobs}):
+        outs = {k: out_record(paths.reports_dir() / year / name)
+                for k, name in (("audit_html", "audit.html"), ("audit_csv", "audit.csv"))
+                if (paths.reports_dir() / year / name).is_file()}
+        if outs:
+            years[year] = {"outputs": outs}
+    return {"reports": reports, "years": years}
 
 
 def up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> bool:

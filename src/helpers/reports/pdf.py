@@ -4,9 +4,12 @@ subset it used, which ``pdffonts`` shows. Nothing is downloaded: the browser is 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 from helpers.core import atomic
@@ -27,6 +30,21 @@ def chromium_path() -> str:
     return exe
 
 
+@contextlib.contextmanager
+def _sigint_held():
+    """SIGINT blocked inside the block (main thread): a Ctrl-C then waits, pending, and is raised
+    as KeyboardInterrupt when the block ends; processes started inside inherit the blocked mask,
+    so the browser driver and chromium never see the terminal's Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 class PdfPrinter:
     """``with PdfPrinter() as pr: pr.print(html_path, pdf_path)`` — one browser for many pages.
 
@@ -39,12 +57,16 @@ class PdfPrinter:
     def __enter__(self) -> PdfPrinter:
         from playwright.sync_api import sync_playwright
 
-        self._pw = sync_playwright().start()
-        try:
-            self._browser = self._pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        except Exception:
-            self._pw.stop()
-            raise
+        # The browser driver and chromium are started with Ctrl-C held back (see _sigint_held):
+        # Ctrl-C is the build's to handle, which then closes them in order.
+        with _sigint_held():
+            self._pw = sync_playwright().start()
+            try:
+                self._browser = self._pw.chromium.launch(executable_path=chromium_path(),
+                                                         args=CHROMIUM_ARGS, handle_sigint=False)
+            except Exception:
+                self._pw.stop()
+                raise
         return self
 
     def __exit__(self, *exc) -> None:

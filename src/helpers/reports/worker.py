@@ -43,11 +43,19 @@ def _orphan_watch(parent: int) -> None:
 
 
 def init_worker() -> None:
-    """Set up a pool worker process: its own process group (its kernels join it, so the parent
-    can end a report's whole tree), Ctrl-C left to the parent (no traceback from idle workers),
-    and a watch that ends the group within a second if the parent is killed."""
+    """Set up a pool worker process: its own process group (so the parent can end it at once;
+    its kernels watch it and exit when it is gone), Ctrl-C left to the parent (no
+    traceback from idle workers), no log lines of its own, and a watch that ends the group within
+    a second if the parent is killed."""
+    import logging
+
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.disable(logging.CRITICAL)     # a worker reports through its Result, never on stderr
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)                   # nor do its kernels ("Parent appears to have exited")
+    os.dup2(devnull, 2)
+    os.close(devnull)
     threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True,
                      name="orphan-watch").start()
 
