@@ -79,10 +79,17 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
                        line_endings=_line_endings(data), sha256=digest)
 
 
-def read_bytes(path: Path | str, display: str | None = None, kind: str = "text") -> bytes:
-    """A file's bytes, or a one-line InputError naming it (a directory, missing, unreadable)."""
+def read_bytes(path: Path | str, display: str | None = None, kind: str = "text",
+               limit: int | None = None) -> bytes:
+    """A file's bytes, or a one-line InputError naming it (a directory, missing, unreadable, a
+    symlink loop, larger than ``limit`` bytes)."""
     name = display or str(path)
     try:
+        if limit is not None:
+            size = Path(path).stat().st_size
+            if size > limit:
+                raise InputError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes per "
+                                 f"{kind} file", path=name)
         return Path(path).read_bytes()
     except IsADirectoryError:
         raise InputError(f"is a directory, not a {kind} file", path=name) from None
@@ -90,6 +97,8 @@ def read_bytes(path: Path | str, display: str | None = None, kind: str = "text")
         raise InputError("no such file", path=name) from None
     except PermissionError:
         raise InputError("permission denied", path=name) from None
+    except RuntimeError as exc:              # pathlib's "Symlink loop from …"
+        raise InputError(f"cannot read the file: {exc}", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
 

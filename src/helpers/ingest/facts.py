@@ -7,6 +7,7 @@ texts worded differently from the seed still give sensible labels."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ _MODAL = re.compile(r"^(计划|预计|拟|争取|力争|预期|目标)$")
 _FOLLOW_LEAD = re.compile(r"^(?:进行|开展|实施|给予|予以|的|在保)+")
 PLANNED_RE = re.compile(r"计划(?!生育)|预计|拟|争取|力争|(?<!绩效)目标|预期")
 YEAR_RE = re.compile(r"(\d{4})\s*年")
+# How far back in its sentence a number's year, as-of date and planning word are looked for.
+CONTEXT = 2000
 AS_OF_RE = re.compile(r"(?:截止|截至)到?\s*(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?"
                       r"(?:\s*(?P<d>\d{1,2})\s*日|(?P<end>年?底|年?末)|(?<=月)(?!\s*\d))")
 _GENERIC = {"money": "金额", "per_capita": "标准", "persons": "人数", "count": "数量", "percent": "比率",
@@ -196,7 +199,8 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
     group_parent: Fact | None = None
     group_close: int | None = None
     sentence_facts: list[Fact] = []
-    for q in quantities:
+    last_label: dict[str, str] = {}                   # unit → label of the last fact in that unit
+    for qi_index, q in enumerate(quantities):
         # A part-of group opened by 其中 between the previous quantity and this one.
         qi = fs.find("其中", prev_end, q.start)
         if qi >= 0 and sentence_facts:
@@ -210,13 +214,17 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             start -= len(q.approx)
         cs = _clause_start(fs, start, prev_end)
         ce = _clause_end(fs, q.end, len(fs))
-        nxt = [x.start for x in quantities if x.start > q.start]
-        if nxt:
-            ce = min(ce, nxt[0])
+        j = qi_index + 1                 # the next quantity that starts after this one
+        while j < len(quantities) and quantities[j].start <= q.start:
+            j += 1
+        if j < len(quantities):
+            ce = min(ce, quantities[j].start)
         pre, post = sentence[cs:start], sentence[q.end:ce]
-        prev_same = next((f.label for f in reversed(sentence_facts) if f.unit == q.unit), None)
+        prev_same = last_label.get(q.unit)
         label = _label(pre, fs[cs:start], post, fs[q.end:ce], q.kind, prev_same)
-        before = fs[:q.start]
+        # What precedes the number in its sentence, up to CONTEXT characters: the year, the as-of
+        # date and a planning word are read there (bounded, so a huge sentence costs linear time).
+        before = fs[max(0, q.start - CONTEXT):q.start]
         years = YEAR_RE.findall(before)
         last_year = list(YEAR_RE.finditer(before))
         if last_year and YEAR_SPAN_RE.search(before[:last_year[-1].end()]):
@@ -239,6 +247,7 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
         )
         facts.append(fact)
         sentence_facts.append(fact)
+        last_label[q.unit] = label
         prev_end = q.end
 
 
@@ -261,14 +270,20 @@ def _as_of(m: re.Match[str]) -> str | None:
 def _unitless(block: Block, fs: str, path: str) -> list[Notice]:
     """Numbers that carry no unit and are not dates, document numbers, ordinals or list marks."""
     out = []
-    covered = [(q.start, q.end) for q in find_quantities(fs)]
+    covered = sorted((q.start, q.end) for q in find_quantities(fs))
+    starts = [a for a, _ in covered]
     for m in BARE_NUMBER_RE.finditer(fs):
-        if any(a <= m.start() < b for a, b in covered):
+        k = bisect.bisect_right(starts, m.start()) - 1    # the last quantity starting at or before
+        if k >= 0 and any(a <= m.start() < b for a, b in covered[max(0, k - 8):k + 1]):
             continue
         before, after = fs[:m.start()], fs[m.end():]
         if before.endswith(("第", "(", "[")) or _NOT_A_FACT_AFTER.match(after):
             continue
         if re.search(r"[A-Za-z]$", before) or re.match(r"^[A-Za-z]", after):
+            glued = re.match(r"[A-Za-z][\d.]+(?:万元|亿元|元|万人|人|%|个|件)", after)
+            if glued:
+                out.append(Notice(path, block.line, f"number not read (written with letters): "
+                                                    f"'{fs[m.start():m.end() + glued.end()]}'"))
             continue
         if before.rstrip().endswith("-") and re.search(r"\d\s*-$", before.rstrip()):
             continue

@@ -35,18 +35,42 @@ def project_type(name: str) -> str:
 
 @lru_cache(maxsize=4)
 def _load_registry(path: str, mtime: float) -> dict[str, str]:
+    shown = paths.relative(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        text = Path(path).read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) or {}
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 ({exc.reason})", path=shown) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}".splitlines()[0], path=path) from None
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"not valid YAML: {problem}", path=shown,
+                         line=mark.line + 1 if mark is not None else None) from None
     projects = data.get("projects", {}) if isinstance(data, dict) else None
     if not isinstance(projects, dict):
-        raise InputError("expected a mapping 'projects: {name: id}'", path=path)
+        raise InputError("expected a mapping 'projects: {name: id}'", path=shown)
+    lines = _project_lines(root)
+    owner: dict[str, str] = {}
     for name, pid in projects.items():
         if not isinstance(pid, str) or not ID_RE.match(pid):
             raise InputError(f"id {pid!r} for {name!r} is not lower-case ASCII (a-z, 0-9, -)",
-                             path=path)
+                             path=shown, line=lines.get(str(name)))
+        if pid in owner:
+            raise InputError(f"id {pid!r} is given to two projects, {owner[pid]!r} and {name!r}: "
+                             "each project needs its own id", path=shown, line=lines.get(str(name)))
+        owner[pid] = str(name)
     return {str(k): v for k, v in projects.items()}
+
+
+def _project_lines(root) -> dict[str, int]:
+    """The 1-based line of each name under ``projects:`` (from the YAML node marks)."""
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "projects" and isinstance(value, yaml.MappingNode):
+            return {str(k.value): k.start_mark.line + 1 for k, _ in value.value}
+    return {}
 
 
 def registry() -> dict[str, str]:

@@ -26,6 +26,8 @@ TITLE_RE = re.compile(r"^(?P<unit>.+?)\s*(?P<year>\d{4})\s*年(?:度)?")
 TITLE_YEAR_FIRST_RE = re.compile(
     r"^\s*(?P<year>\d{4})\s*年(?:度)?\s*(?P<unit>.+?)\s*(?=(?:部门)?预算|重点领域|项目文本)")
 TEXT_SUFFIXES = (".txt", ".text")
+# A real disclosure text is under 100 KB; a larger file is refused before it is read (docs/assumptions.md).
+MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -145,11 +147,15 @@ def parse_file(path: Path | str) -> Document:
     their own copy and may change it freely."""
     p = Path(path)
     display = paths.relative(p)
-    data = read_bytes(p, display)
+    data = read_bytes(p, display, limit=MAX_TEXT_BYTES)
     ids_file = paths.project_ids_file()
     ids_key = hashlib.sha256(ids_file.read_bytes()).hexdigest() if ids_file.exists() else ""
     key = hashlib.sha256(data).hexdigest()
-    return copy.deepcopy(_parse_cached(key, data, display, _year_hint(p.resolve()), ids_key))
+    try:
+        hint = _year_hint(p.resolve())
+    except (OSError, RuntimeError) as exc:   # a symlink loop: name the file, not an internal error
+        raise InputError(f"cannot resolve the path: {exc}", path=display) from None
+    return copy.deepcopy(_parse_cached(key, data, display, hint, ids_key))
 
 
 @lru_cache(maxsize=256)

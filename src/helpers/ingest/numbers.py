@@ -94,8 +94,9 @@ _APPROX_AFTER = ("余", "多", "来")
 
 _units_alt = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RANGE_AFTER = re.compile(_RANGE_AFTER_TAIL + _units_alt + r")")
+# A number glued to Latin letters (1e309万元, A12元, v2.0) is not a quantity: facts.py says so.
 NUMBER_RE = re.compile(
-    r"(?<![\d.])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?<![\d.A-Za-z])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<approx>余|多|来)?\s?(?P<unit>" + _units_alt + r")"
 )
 _PER_BEFORE = re.compile(
@@ -184,6 +185,9 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
             if per.group("period") == "每月" and per_unit == "元/人":
                 per_unit = "元/人·月"
             spec = UnitSpec(unit, per_unit, spec.scale, "per_capita")
+        if approx != "区间" and folded[start - 1:start] == "-" and \
+                not (start >= 2 and (folded[start - 2].isdigit() or folded[start - 2] in "-~")):
+            number, start = -number, start - 1      # "-12.80万元": a negative amount, as printed
         value = _normalised(number, spec)
         out.append(Quantity(
             start=start, end=m.end(), raw=printed[start:m.end()], value=value, unit=spec.unit,

@@ -143,6 +143,7 @@ def _make_section(num: str, title: str, inline: str, i: int, body: list[int], li
     text_lines = ([inline] if inline else []) + [lines[k] for k in body]
     text = "\n".join(x.rstrip() for x in text_lines).strip("\n")
     subs: list[Subsection] = []
+    parts: list[list[str]] = []          # each subsection's text lines, joined once (linear time)
     for k in body:
         sm = SUB_RE.match(folded[k])
         if sm:
@@ -150,8 +151,11 @@ def _make_section(num: str, title: str, inline: str, i: int, body: list[int], li
             if not sub_body and len(sub_title) > 24:
                 sub_title, sub_body = "", lines[k][sm.start("rest"):].strip()
             subs.append(Subsection(sub_number(sm), sub_title, sub_body, k + 1))
+            parts.append([sub_body])
         elif subs and lines[k].strip():
-            subs[-1].text = (subs[-1].text + "\n" + lines[k].rstrip()).strip("\n")
+            parts[-1].append(lines[k].rstrip())
+    for sub, lines_of in zip(subs, parts, strict=True):
+        sub.text = "\n".join(lines_of).strip("\n")
     end_line = (body[-1] + 1) if body else i + 1
     while end_line > i + 1 and not lines[end_line - 1].strip():
         end_line -= 1
