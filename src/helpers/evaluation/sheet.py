@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -76,6 +77,9 @@ def _xlsx_cell(cell) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"cell {cell.coordinate} holds {value!r}, which is not a number (a formula "
+                             "error?)", where=f"cell {cell.coordinate}")
         d = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
         if "%" in (cell.number_format or ""):
             return f"{(d * 100).normalize():f}%"
@@ -93,7 +97,10 @@ def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
         except Exception as exc:  # zip or XML damage: the file is not a workbook we can read
             raise InputError(f"cannot read the workbook: {exc}", path=path) from None
         ws = wb.worksheets[0]
-        rows = [[_xlsx_cell(c) for c in r] for r in ws.iter_rows()]
+        try:
+            rows = [[_xlsx_cell(c) for c in r] for r in ws.iter_rows()]
+        except InputError as exc:
+            raise InputError(exc.message, path=path, line=exc.line, where=exc.where) from None
         return rows, "xlsx"
     text, enc = _decode(path, _read_bytes(path))
     first = next((ln for ln in text.splitlines() if "一级指标" in ln), "")

@@ -202,19 +202,60 @@ def ingest_paths(inputs: list[Path | str] | None = None) -> IngestResult:
     return result
 
 
+SUPERSEDES_RE = re.compile(r"`(?P<new>[^`]+\.(?:txt|text))`\s*supersedes\s*`(?P<old>[^`]+\.(?:txt|text))`")
+
+
+def superseded() -> dict[str, str]:
+    """Which raw text replaces which, as data/raw/README.md says ("`2024/b.txt` supersedes
+    `2024/a.txt`"): {old path: new path}, paths relative to the project root."""
+    readme = paths.raw_dir() / "README.md"
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    base = paths.relative(paths.raw_dir())
+    return {f"{base}/{m['old']}": f"{base}/{m['new']}" for m in SUPERSEDES_RE.finditer(text)}
+
+
 def _check_unique_ids(result: IngestResult) -> None:
+    """One project per (year, id). Two texts giving the same project is an error naming both,
+    unless data/raw/README.md says which text supersedes the other; a repeat inside one text is
+    skipped with a notice."""
+    replaced = superseded()
     seen: dict[tuple[int, str], Project] = {}
     for doc in result.documents:
         for p in list(doc.projects):
             key = (p.budget_year, p.id)
-            if key in seen:
-                first = seen[key]
-                doc.notices.append(Notice(doc.path, p.line, f"project {p.name!r} ({p.budget_year}) is "
-                                                            f"already given by {first.path}:{first.line}; "
-                                                            "this copy is skipped"))
-                doc.projects.remove(p)
-            else:
+            first = seen.get(key)
+            if first is None:
                 seen[key] = p
+                continue
+            if first.path == p.path:
+                doc.notices.append(Notice(doc.path, p.line, f"project {p.name!r} ({p.budget_year}) is "
+                                                            f"already given at line {first.line}; "
+                                                            "this copy is skipped"))
+                doc.projects[:] = [x for x in doc.projects if x is not p]
+            elif replaced.get(first.path) == p.path or replaced.get(p.path) == first.path:
+                keep, drop = (p, first) if replaced.get(first.path) == p.path else (first, p)
+                _drop(result, drop)
+                seen[key] = keep
+                for d in result.documents:
+                    if d.path == keep.path:
+                        d.notices.append(Notice(keep.path, keep.line,
+                                                f"project {p.name!r} ({p.budget_year}) replaces the one in "
+                                                f"{drop.path} (data/raw/README.md: supersedes)"))
+            else:
+                result.failures.append(InputError(
+                    f"project {p.name!r} ({p.budget_year}) is also given by {first.path}:{first.line}; "
+                    f"say in data/raw/README.md which text supersedes the other "
+                    f"(\"`{p.budget_year}/new.txt` supersedes `{p.budget_year}/old.txt`\")",
+                    path=p.path, line=p.line))
+                doc.projects[:] = [x for x in doc.projects if x is not p]
+
+
+def _drop(result: IngestResult, project: Project) -> None:
+    for doc in result.documents:
+        doc.projects[:] = [x for x in doc.projects if x is not project]
 
 
 def load_projects(year: int | None = None) -> list[Project]:
