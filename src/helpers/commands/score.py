@@ -1,4 +1,6 @@
-"""`score FILE [--method 2020|2021] [--json]`: score one self-evaluation table (绩效自评表)."""
+"""`score FILE [--method 2020|2021] [--json] [--check] [--strict]`: score one self-evaluation table
+(绩效自评表), in our layout or as published; ``--check`` also names every stated figure the rules do
+not give."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--method", choices=METHODS.names(), default="2020",
                         help="scoring rules: 2020 (财预〔2020〕10号, default) or 2021 (财预〔2021〕101号)")
     parser.add_argument("--json", action="store_true", help="print the machine-readable result")
+    parser.add_argument("--check", action="store_true",
+                        help="check the table's own 得分, 分值 and 总分 against the rules (findings)")
+    parser.add_argument("--strict", action="store_true",
+                        help="with --check: exit 1 when there is an error-level finding")
 
 
 def _cell(text: str, width: int) -> str:
@@ -42,8 +48,31 @@ def render_table(result: ScoreResult) -> str:
     return "\n".join(lines)
 
 
+def render_findings(findings) -> str:
+    """The findings of ``--check``, one line each: row, severity, kind, message."""
+    lines = [f"{len(findings)} finding(s)"]
+    for f in findings:
+        where = f"row {f.row}" if f.row else "table"
+        lines.append(f"{where}: {f.severity} [{f.kind}] {f.message}")
+    return "\n".join(lines)
+
+
 def run(args) -> int:
-    """Score the table, print its warnings on stderr and the result as a table or JSON; return 0."""
+    """Score the table, print its warnings on stderr and the result as a table or JSON; with
+    ``--check`` add the findings (``--strict``: return 1 on an error-level one); else return 0."""
+    if args.check:
+        from helpers.evaluation.selfeval import check_file
+
+        checked = check_file(args.file, method=args.method)
+        result = checked.result
+        if args.json:
+            doc = result.to_json()
+            doc["findings"] = [f.to_json() for f in checked.findings]
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
+        else:
+            print(render_table(result))
+            print(render_findings(checked.findings))
+        return 1 if args.strict and checked.errors else 0
     result = score_file(args.file, method=args.method)
     for w in result.warnings:
         print(f"warning: {result.source}:{w.line or ''}: {w.message}" if w.line else

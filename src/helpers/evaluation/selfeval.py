@@ -15,6 +15,8 @@ from pathlib import Path
 from helpers.core import paths
 from helpers.core.errors import HelpersError, InputError, ScoringError
 from helpers.core.taxonomy import DIRECTIONS
+from helpers.evaluation.check import Checked, check_published
+from helpers.evaluation.published import Published, read_published
 from helpers.evaluation.scoring import (
     Row,
     ScoreResult,
@@ -26,8 +28,8 @@ from helpers.evaluation.scoring import (
 from helpers.evaluation.sheet import HEADERS, Sheet, parse_direction, parse_number, read_sheet
 from helpers.ingest.ids import check_project_id, check_year
 
-__all__ = ["HEADERS", "TOTAL_LABELS", "actuals_file", "rows_from_sheet", "score_file", "score_project",
-           "write_score_xlsx", "xlsx_number"]
+__all__ = ["HEADERS", "TOTAL_LABELS", "actuals_file", "check_file", "check_project", "read_any",
+           "rows_from_sheet", "score_file", "score_project", "write_score_xlsx", "xlsx_number"]
 
 TOTAL_LABELS = frozenset({"合计", "总分", "总计", "总得分"})
 
@@ -105,20 +107,65 @@ def rows_from_sheet(sheet: Sheet) -> tuple[list[Row], Decimal | None]:
 
 # ---------------------------------------------------------------------------- scoring
 
-def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | None = None) -> ScoreResult:
-    """Read, validate and score one self-evaluation table. Errors name the file, row and column."""
-    sheet = read_sheet(path)
+def _own_layout_missing(exc: InputError) -> bool:
+    """Whether reading in our own column layout failed only because the layout is another one."""
+    return exc.message.startswith(("missing column", "no header row"))
+
+
+def read_any(path: Path | str) -> tuple[Published, bool]:
+    """The table as rows, and whether it is in our own layout (strict: every column of HEADERS);
+    any other layout is read as published (``helpers.evaluation.published``)."""
+    try:
+        sheet = read_sheet(path)
+    except InputError as exc:
+        if not _own_layout_missing(exc):
+            raise
+        return read_published(path), False
     rows, given_total = rows_from_sheet(sheet)
+    return Published(path=sheet.path, encoding=sheet.encoding, rows=rows, header_line=sheet.header_line,
+                     stated_total=given_total), True
+
+
+def check_file(path: Path | str, method: str = "2020", config: ScoringConfig | None = None) -> Checked:
+    """Check a filled table (`score --check`): every row scored by the rules where it can be, the
+    stated scores of the others kept, and every stated figure the rules do not give a finding."""
+    pub, _own = read_any(path)
+    try:
+        return check_published(pub, method, config)
+    except ArithmeticError as exc:
+        raise ScoringError(f"cannot compute the scores: {type(exc).__name__}", path=pub.path) from None
+
+
+def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | None = None) -> ScoreResult:
+    """Read, validate and score one self-evaluation table. Errors name the file, row and column.
+
+    A table in our own layout is scored strictly (a row that breaks a rule is an error). A table
+    as public bodies publish it is read as published and scored row by row: rows that cannot be
+    checked keep their stated score (a warning says which), and 分值 that do not add up to 100
+    are an error naming the sum (``score --check`` reports it as a finding instead)."""
+    pub, own = read_any(path)
+    if not own:
+        cfg = config or ScoringConfig()
+        checked = check_file(path, method, cfg)
+        points = next((f for f in checked.findings if f.kind == "points_sum"), None)
+        if points is not None:
+            raise ScoringError(points.message, path=pub.path, line=points.row, where="列 分值")
+        result = checked.result
+        for f in checked.findings:
+            if f.severity != "note" or f.kind == "not_checkable":
+                result.warnings.append(ScoreWarning(f.kind, f.message, f.row, f.indicator))
+        return result
+    rows, given_total = pub.rows, pub.stated_total
     try:
         result = score_rows(rows, method, config)
     except ScoringError as exc:
         if exc.path is None:
-            exc.path = sheet.path
+            exc.path = pub.path
         raise
     except ArithmeticError as exc:  # decimal.InvalidOperation and kin: a located error, not a crash
-        raise ScoringError(f"cannot compute the scores: {type(exc).__name__}", path=sheet.path) from None
-    result.source = sheet.path
-    result.encoding = sheet.encoding
+        raise ScoringError(f"cannot compute the scores: {type(exc).__name__}", path=pub.path) from None
+    result.source = pub.path
+    result.encoding = pub.encoding
     if given_total is not None and round_cents(given_total) != result.total:
         result.warnings.append(ScoreWarning(
             "total_differs", f"合计 得分 given {given_total} but the rows add up to {result.total}"))
@@ -143,6 +190,14 @@ def score_project(year: int | str, project_id: str, method: str = "2020",
     """The scored self-evaluation of a project-year, None when no table has been filed."""
     path = actuals_file(year, project_id)
     return None if path is None else score_file(path, method, config)
+
+
+def check_project(year: int | str, project_id: str, method: str = "2020",
+                  config: ScoringConfig | None = None) -> Checked | None:
+    """The checked self-evaluation of a project-year (stated against recomputed), None when no
+    table has been filed."""
+    path = actuals_file(year, project_id)
+    return None if path is None else check_file(path, method, config)
 
 
 SCORE_XLSX_HEADERS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值",

@@ -87,7 +87,9 @@ def _xlsx_cell(cell) -> str:
     return str(value)
 
 
-def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
+def raw_rows(path: Path) -> tuple[list[list[str]], str]:
+    """The cells of a CSV (UTF-8, BOM, GB18030; comma or tab) or XLSX (first sheet, cached values)
+    table as text, row by row; merged cells arrive as blanks after their first cell."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
@@ -112,7 +114,7 @@ def _raw_rows(path: Path) -> tuple[list[list[str]], str]:
 def read_sheet(path: Path | str, headers: tuple[str, ...] = HEADERS) -> Sheet:
     """Rows of a CSV/XLSX table as {header: text}; InputError naming the first missing column."""
     path = Path(path)
-    raw, enc = _raw_rows(path)
+    raw, enc = raw_rows(path)
     best: tuple[int, list[str]] | None = None
     for i, cells in enumerate(raw[:_HEADER_SCAN]):
         keys = [_header_key(c) for c in cells]
