@@ -162,7 +162,8 @@ def _row_findings(pub: Published, row, rs: RowScore, findings: list[CheckFinding
     if given is not None and rs.kind != "qualitative" and round_cents(given) != rs.score:
         findings.append(CheckFinding("score_mismatch", f"「{row.indicator}」 得分 stated {given}, the rule "
                                      f"gives {rs.score} ({rs.basis})", line, row.indicator, given, rs.score))
-    if given is not None and rs.score < row.points and given < row.points and not row.reason.strip():
+    if given is not None and rs.kind != "execution" and rs.score < row.points and given < row.points \
+            and not row.reason.strip():     # the money block has no 偏差原因 column
         findings.append(CheckFinding("missing_reason", f"「{row.indicator}」 scores {given} of "
                                      f"{row.points} but 偏差原因分析及改进措施 is empty", line, row.indicator,
                                      given, rs.score))
