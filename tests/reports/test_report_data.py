@@ -69,3 +69,21 @@ def test_sections_hand_over_their_data():
     facts = report_data.facts_section(ctx).frame
     assert list(facts.columns)[:3] == ["编号", "项目", "数值"] and len(facts) == len(ctx.project.facts)
     assert report_data.targets_section(ctx).frame.columns[0] == "一级指标"
+
+
+def test_a_published_table_shows_stated_against_recomputed(project_copy):
+    """永德's published table filed as this project's actuals. Recomputed by hand from its key:
+    execution 10 + rows 10, 10, 10 (stated 7), 10, 10 (有效 → 达成, the stated 10 lies in the tier),
+    9.80 (98 % of =100 %, stated 9), 10, 10, 10 = 99.80, 优."""
+    real = FIXTURE.parent / "real" / "yn-lincang-yongde-2022-yingyang.csv"
+    target = project_copy / "data/actuals/2024" / f"{PROJECT}.csv"
+    target.parent.mkdir(parents=True)
+    shutil.copy(real, target)
+    ctx = report_data.project_report(PROJECT, 2024)
+    section = report_data.selfeval_section(ctx)
+    html = section.html
+    assert "填报得分" in html and "复核得分" in html and "99.80" in html and "优" in html
+    assert html.count("得分与规则不符") == 2
+    frame = section.frame
+    row = frame[frame["指标"] == "资金到位及时率"].iloc[0]
+    assert (row["填报得分"], row["复核得分"]) == ("7.00", "10.00")

@@ -204,9 +204,18 @@ def targets_section(ctx: ReportContext) -> Section:
                    paragraph(f"来源：{paths.relative(source)}", "quote") if source else Html(""))
 
 
-def _score_result(ctx: ReportContext):
-    """The scored self-evaluation (helpers.evaluation.selfeval) or None when no table is filed."""
-    return selfeval.score_project(ctx.year, ctx.project.id)
+def _checked(ctx: ReportContext):
+    """The checked self-evaluation (helpers.evaluation.selfeval.check_project: stated against
+    recomputed, with findings) or None when no table is filed."""
+    return selfeval.check_project(ctx.year, ctx.project.id)
+
+
+FINDING_ZH = {"score_mismatch": "得分与规则不符", "points_sum": "分值合计不为100",
+              "group_points": "一级指标分值不符",
+              "total_mismatch": "总分与各项得分之和不符", "grade_mismatch": "等级与总分不符",
+              "actual_is_bound": "实际完成值写成区间", "assumed_direction": "未写指标性质（按默认）",
+              "not_checkable": "无法复核（保留填报得分）", "unknown_tier": "定性结果无法归档（保留填报得分）",
+              "missing_reason": "未说明偏差原因"}
 
 
 def _pending_selfeval(ctx: ReportContext) -> Section:
@@ -219,35 +228,55 @@ def _pending_selfeval(ctx: ReportContext) -> Section:
 
 
 def selfeval_section(ctx: ReportContext) -> Section:
-    """The scored self-evaluation (绩效自评) where actuals exist: total, grade and every row;
-    without a table, "待填报" and how to create the workbook. ``.frame``: the scored rows."""
-    result = _score_result(ctx)
-    if result is None:
+    """The self-evaluation (绩效自评) where actuals exist: the recomputed total and grade, every row
+    with its stated 得分 beside the score the rules give, and what does not agree; without a table,
+    "待填报" and how to create the workbook. ``.frame``: the rows as shown."""
+    checked = _checked(ctx)
+    if checked is None:
         return _pending_selfeval(ctx)
+    result = checked.result
     rate = result.execution_rate_pct
     summary = definition_list([
-        ("自评得分", fmt_decimal(result.total, 2)), ("评价等级", result.grade),
+        ("自评得分（复核）", fmt_decimal(result.total, 2)), ("评价等级", result.grade),
         ("预算执行率", "—" if rate is None else f"{fmt_decimal(rate, 2)}%"),
         ("评分办法", f"{result.method}年办法"),
     ])
-    rows = [(rs.row.level1 or "—", rs.row.level2 or "—", rs.row.indicator,
-             fmt_decimal(rs.row.points, 2), fmt_decimal(rs.score, 2), rs.basis or "—")
-            for rs in result.rows]
+
+    def stated(rs) -> str:
+        value = checked.stated.get(rs.row.line or 0)
+        return "—" if value is None else fmt_decimal(value, 2)
+    rows = [(rs.row.level1 or "—", rs.row.level2 or "—", rs.row.indicator, fmt_decimal(rs.row.points, 2),
+             stated(rs), fmt_decimal(rs.score, 2), rs.basis or "—") for rs in result.rows]
     parts = [summary,
              table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("分值", "right"),
-                    Column("得分", "right"), Column("计分依据")], rows, caption="绩效自评评分")]
-    if result.warnings:
-        parts.append(Html("<ul>" + "".join(f"<li>{esc(str(w))}</li>" for w in result.warnings) + "</ul>"))
+                    Column("填报得分", "right"), Column("复核得分", "right"), Column("计分依据")], rows,
+                   caption="绩效自评：填报得分与按规则复核的得分")]
+    shown = [f for f in checked.findings if f.severity != "note" or f.kind == "not_checkable"]
+    if shown:
+        parts.append(table([Column("行", "right"), Column("问题"), Column("说明")],
+                           [(str(f.row or "—"), FINDING_ZH.get(f.kind, f.kind), f.message) for f in shown],
+                           caption="复核发现"))
+    else:
+        parts.append(paragraph("复核未发现与规则不符之处。"))
     if result.source:
         parts.append(paragraph(f"来源：{paths.relative(result.source)}", "quote"))
-    return section(*parts)
+    return section(*parts, frame=rows_frame(rows))
+
+
+def rows_frame(rows):
+    """The self-evaluation rows as shown, as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["一级指标", "二级指标", "指标", "分值", "填报得分", "复核得分",
+                                       "计分依据"])
 
 
 def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
     """Score against points per indicator; nothing to draw without a self-evaluation table."""
-    result = _score_result(ctx)
-    if result is None:
+    checked = _checked(ctx)
+    if checked is None:
         return Html("")
+    result = checked.result
     return charts.score_bars(
         [rs.row.indicator for rs in result.rows], [rs.score for rs in result.rows],
         [rs.row.points for rs in result.rows], title="各指标得分与分值",
