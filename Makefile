@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 JOBS ?=
 ARGS ?=
 
-.PHONY: help setup system-deps reports ingest params test test-fast lint lab bench clean
+.PHONY: help setup system-deps reports ingest params test test-fast test-office lint lab bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -35,11 +35,15 @@ reports: setup ## Set up, ingest and build every report (HTML, PDF, indexes)
 	$(PY) -m helpers ingest
 	$(PY) -m helpers build $(if $(JOBS),--jobs $(JOBS)) $(ARGS)
 
-test: setup ## Set up and run the whole test suite
-	$(PY) -m pytest $(ARGS)
+test: setup ## Set up and run the whole test suite (all but the LibreOffice round trip)
+	$(PY) -m pytest -m "not office" $(ARGS)
 
-test-fast: setup ## Run the tests that need no kernel, browser or PDF
-	$(PY) -m pytest -m "not slow" $(ARGS)
+test-fast: setup ## Run the tests that need no kernel, browser, PDF or office suite
+	$(PY) -m pytest -m "not slow and not office" $(ARGS)
+
+test-office: setup ## Install LibreOffice Calc (headless) and run the workbook round trip through it
+	@bash scripts/ensure-office.sh
+	$(PY) -m pytest -m office $(ARGS)
 
 lint: setup ## ruff (incl. docstrings), import-linter layering and notebook-cleanliness checks
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -11,7 +11,7 @@ from helpers.cli import main
 from helpers.core.errors import InputError
 from helpers.evaluation.selfeval import HEADERS, score_file
 from helpers.evaluation.targets import Target, TargetTable, load_targets
-from helpers.evaluation.workbook import HEADER_ROW, allocate_points, write_workbook
+from helpers.evaluation.workbook import HEADER_ROW, MONEY_ROW, allocate_points, write_workbook
 
 
 @pytest.fixture
@@ -39,19 +39,31 @@ def test_points_remainder_and_missing_satisfaction():
 
 
 def test_blank_workbook_layout(table, tmp_path):
+    """The 10号 annex layout: title, money block, grid with the targets, 总分."""
     out = write_workbook(table, tmp_path / "w.xlsx", project_name="计划生育家庭意外伤害保险专项资金项目")
     ws = openpyxl.load_workbook(out).worksheets[0]
-    assert "2024" in ws.cell(1, 1).value and "family-accident-insurance" in ws.cell(2, 1).value
-    assert tuple(c.value for c in ws[HEADER_ROW]) == HEADERS
-    execution = [c.value for c in ws[HEADER_ROW + 1]]
-    assert execution[0] == "预算执行率" and execution[7] == 10
-    body = list(ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True))
-    assert len(body) == len(table.rows)
+    assert "2024" in ws.cell(1, 1).value and "family-accident-insurance" in ws.cell(2, 2).value
+    assert "A1:J1" in {str(m) for m in ws.merged_cells.ranges}
+    money_head = [c.value for c in ws[MONEY_ROW - 1]][2:8]
+    assert money_head == ["年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"]
+    assert ws.cell(MONEY_ROW, 2).value == "年度资金总额" and ws.cell(MONEY_ROW, 6).value == 10
+    grid = tuple(c.value for c in ws[HEADER_ROW])
+    assert grid == tuple("年度指标值" if h == "指标值" else h for h in HEADERS)
+    body = list(ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + len(table.rows), values_only=True))
     assert all(r[6] is None and r[8] is None and r[9] is None for r in body)   # to fill in
     assert body[0][:6] == ("产出指标", "数量指标", "补助计生家庭人数（40元/人标准）", "≥", 3200, "人")
-    assert "3200" in ws.cell(HEADER_ROW + 2, 5).comment.text                  # the quote
+    assert body[1][0] is None                                   # 一级 merged down, as published
+    assert ws.cell(HEADER_ROW + len(table.rows) + 1, 1).value == "总分"
+    assert ws.cell(HEADER_ROW + len(table.rows) + 1, 8).value == 100
+    assert "3200" in ws.cell(HEADER_ROW + 1, 5).comment.text                  # the quote
     lists = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
     assert lists['"≥,≤,=,定性"'].startswith(f"D{HEADER_ROW + 1}:D")
+
+
+def test_blank_workbook_is_reproducible(table, tmp_path):
+    a = write_workbook(table, tmp_path / "a.xlsx").read_bytes()
+    b = write_workbook(table, tmp_path / "b.xlsx").read_bytes()
+    assert a == b
 
 
 def test_never_overwrites_without_force(table, tmp_path):
@@ -66,9 +78,10 @@ def test_filled_workbook_scores(table, tmp_path):
     out = write_workbook(table, tmp_path / "w.xlsx")
     wb = openpyxl.load_workbook(out)
     ws = wb.worksheets[0]
-    r0 = HEADER_ROW + 1
+    ws.cell(MONEY_ROW, 4, 15.02)        # execution 10 × 14.5/15.02 = 9.6538 → 9.65
+    ws.cell(MONEY_ROW, 5, 14.50)
+    r0 = HEADER_ROW
     fill = {
-        r0: (15.02, 14.50, None),       # execution 10 × 14.5/15.02 = 9.6538 → 9.65
         r0 + 1: (None, 3100, None),     # 5 × 3100/3200 = 4.84375 → 4.84
         r0 + 2: (None, 444, None),      # 5.00
         r0 + 3: (None, 3644, None),     # 3644/3600 capped → 5.00

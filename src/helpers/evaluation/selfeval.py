@@ -113,8 +113,9 @@ def _own_layout_missing(exc: InputError) -> bool:
 
 
 def read_any(path: Path | str) -> tuple[Published, bool]:
-    """The table as rows, and whether it is in our own layout (strict: every column of HEADERS);
-    any other layout is read as published (``helpers.evaluation.published``)."""
+    """The table as rows, and whether it is in our own layout (strict: every column of HEADERS in
+    one row, the execution as a 预算执行率 row); any other layout, the 10号 annex layout of our own
+    blank workbook included, is read as published (``helpers.evaluation.published``)."""
     try:
         sheet = read_sheet(path)
     except InputError as exc:
@@ -122,6 +123,8 @@ def read_any(path: Path | str) -> tuple[Published, bool]:
             raise
         return read_published(path), False
     rows, given_total = rows_from_sheet(sheet)
+    if not any(r.kind == "execution" for r in rows):     # the execution is in a money block above
+        return read_published(path), False
     return Published(path=sheet.path, encoding=sheet.encoding, rows=rows, header_line=sheet.header_line,
                      stated_total=given_total), True
 
