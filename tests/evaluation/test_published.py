@@ -238,3 +238,11 @@ def test_workbook_round_trip_files_can_be_checked(tmp_path):
     shutil.copy(src, dst)
     assert check_published(read_published(dst)).result.total == \
         check_published(read_published(src)).result.total
+
+
+def test_dropped_placeholders_are_said(capsys):
+    """天长 leaves 18 template rows (指标2:, ……, 指标1:/ with / values) in the sheet (key)."""
+    table = REAL / "ah-chuzhou-tianchang-2022-shuihan.csv"
+    assert main(["score", str(table)]) == 0
+    err = capsys.readouterr().err
+    assert "18 template placeholder row(s) dropped" in err

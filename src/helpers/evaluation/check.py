@@ -130,6 +130,10 @@ def check_published(pub: Published, method: str = "2020", config: ScoringConfig 
                                  source=pub.path, encoding=pub.encoding, execution_ratio=rate)
     _table_findings(pub, checked, findings, cfg)
     checked.findings = findings
+    if pub.placeholders:
+        rows = ", ".join(map(str, pub.placeholders))
+        warnings.append(ScoreWarning("placeholders_dropped", f"{len(pub.placeholders)} template placeholder "
+                                     f"row(s) dropped (指标2:, ……, /, empty rows): rows {rows}"))
     return checked
 
 

@@ -153,7 +153,7 @@ def score_file(path: Path | str, method: str = "2020", config: ScoringConfig | N
         points = next((f for f in checked.findings if f.kind == "points_sum"), None)
         if points is not None:
             raise ScoringError(points.message, path=pub.path, line=points.row, where="列 分值")
-        result = checked.result
+        result = checked.result     # its warnings already say which placeholder rows were dropped
         for f in checked.findings:
             if f.severity != "note" or f.kind == "not_checkable":
                 result.warnings.append(ScoreWarning(f.kind, f.message, f.row, f.indicator))
