@@ -265,10 +265,14 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
             audits[str(y)] = write_year_audit(y)
         except Exception as exc:   # the reports are built: record it, fail the batch at the end
             audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
-    manifest.write_manifest(previous, results, by_key, fps, code, started, audits)
     from helpers.reports import publish as publish_pages
 
-    publish_pages.write_indexes(manifest.load_manifest())
+    try:
+        manifest.write_manifest(previous, results, by_key, fps, code, started, audits)
+        publish_pages.write_indexes(manifest.load_manifest())
+    except OSError as exc:     # a read-only or full reports/: the summary still shows what was built
+        where = paths.relative(exc.filename) if exc.filename else "reports/"
+        audit_errors.append(f"manifest and indexes not written ({where}: {exc.strerror or exc})")
     order = {j.key: i for i, j in enumerate(planned)}
     results.sort(key=lambda r: order.get(r.key, 0))
     print(summary_table(results), file=stream, flush=True)
@@ -276,7 +280,7 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     if failed or audit_errors:
         names = "; ".join([*(f"{r.key} ({r.stage}: {r.error})" for r in failed), *audit_errors])
         raise BuildError(f"{len(failed)} of {len(results)} report(s) failed"
-                         + (f", {len(audit_errors)} audit page(s) failed" if audit_errors else "")
+                         + (f", {len(audit_errors)} page(s) not written" if audit_errors else "")
                          + f": {names}", path=paths.relative(paths.reports_dir()))
     return results
 
