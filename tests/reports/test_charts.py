@@ -88,3 +88,24 @@ def test_charts_leave_pyplot_alone():
     chart()
     charts.score_bars(["产出"], [8], [10], title="t", caption="c")
     assert plt.get_fignums() == open_before
+
+
+def test_report_charts_leave_the_backend_and_global_style_alone():
+    """In an analyst's kernel: a report chart changes neither the backend nor rcParams; the public
+    use_cjk_font() sets only the font (a fresh interpreter, so nothing else has set it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg')\n"
+        "from matplotlib import rcParams\n"
+        "size, grid = rcParams['font.size'], rcParams['axes.grid']\n"
+        "from helpers.reports import charts\n"
+        "charts.amounts_bar(['预计补助'], [128000], title='t', caption='c').png\n"
+        "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()\n"
+        "assert (rcParams['font.size'], rcParams['axes.grid']) == (size, grid)\n"
+        "name = charts.use_cjk_font()\n"
+        "assert rcParams['font.sans-serif'][0] == name and matplotlib.get_backend() == 'svg'\n"
+        "print('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -1,4 +1,4 @@
-"""The one chart style: matplotlib (Agg) with a CJK font from the system packages that
+"""The one chart style: matplotlib with a CJK font from the system packages that
 ``scripts/ensure-system-deps.sh`` installs (fonts-wqy-microhei, fonts-noto-cjk) — never
 downloaded at run time. A missing CJK font is an error, not a chart of empty boxes.
 
@@ -47,8 +47,11 @@ class Chart:
     @property
     def png(self) -> bytes:
         """The figure as PNG bytes (200 dpi, no metadata: the same figure gives the same bytes)."""
+        import matplotlib
+
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        with matplotlib.rc_context(report_rc()):
+            self.figure.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
         return buf.getvalue()
 
     def data_uri(self) -> str:
@@ -87,17 +90,33 @@ def find_cjk_font(candidates: Sequence[str] = FONT_CANDIDATES) -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def use_style() -> str:
-    """Configure matplotlib once (Agg backend, CJK font, print-size text); returns the font name."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    from matplotlib import font_manager, rcParams
+def _register_font() -> str:
+    from matplotlib import font_manager
 
     font = find_cjk_font()
     font_manager.fontManager.addfont(str(font))
-    name = font_manager.FontProperties(fname=str(font)).get_name()
-    rcParams.update({
+    return font_manager.FontProperties(fname=str(font)).get_name()
+
+
+def use_cjk_font() -> str:
+    """Make matplotlib draw Chinese: register the installed CJK font and put it first in
+    ``font.sans-serif`` (with ``axes.unicode_minus`` off, as CJK fonts lack U+2212). The backend is
+    left alone, so an analyst's inline or interactive plots keep working. Returns the font name."""
+    from matplotlib import rcParams
+
+    name = _register_font()
+    families = [f for f in rcParams["font.sans-serif"] if f != name]
+    rcParams["font.sans-serif"] = [name, *families]
+    rcParams["font.family"] = "sans-serif"
+    rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def report_rc() -> dict:
+    """The report chart style (print-size text, light grid), applied only while a report chart is
+    drawn and rendered (``matplotlib.rc_context``): nothing global changes in a live kernel."""
+    name = _register_font()
+    return {
         "font.family": "sans-serif",
         "font.sans-serif": [name, "DejaVu Sans"],
         "axes.unicode_minus": False,
@@ -115,8 +134,18 @@ def use_style() -> str:
         "figure.dpi": 100,
         "savefig.dpi": DPI,
         "svg.hashsalt": "budget-reports",
-    })
-    return name
+    }
+
+
+def use_style() -> str:
+    """The CJK font for matplotlib (see :func:`use_cjk_font`); kept for callers of earlier versions."""
+    return use_cjk_font()
+
+
+def _report_style():
+    import matplotlib
+
+    return matplotlib.rc_context(report_rc())
 
 
 def _figure(width: float, height: float):
@@ -136,7 +165,11 @@ def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title:
     """Horizontal bars of money amounts (元), axis and labels in 万元 per domain.md §4."""
     if len(labels) != len(amounts_yuan):
         raise ValueError("labels and amounts differ in length")
-    use_style()
+    with _report_style():
+        return _amounts_bar(labels, amounts_yuan, title, caption)
+
+
+def _amounts_bar(labels, amounts_yuan, title: str, caption: str) -> Chart:
     n = max(len(labels), 1)
     fig, ax = _figure(7.0, 1.2 + 0.55 * n)
     wan = [float(yuan_to_wan(a)) for a in amounts_yuan]
@@ -158,7 +191,11 @@ def score_bars(labels: Sequence[str], scores: Sequence[Number], points: Sequence
     """Horizontal bars per indicator: the score (得分) drawn over its points (分值)."""
     if not (len(labels) == len(scores) == len(points)):
         raise ValueError("labels, scores and points differ in length")
-    use_style()
+    with _report_style():
+        return _score_bars(labels, scores, points, title, caption)
+
+
+def _score_bars(labels, scores, points, title: str, caption: str) -> Chart:
     n = max(len(labels), 1)
     fig, ax = _figure(7.0, 1.4 + 0.45 * n)
     ys = list(range(len(labels)))[::-1]
