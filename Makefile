@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml | system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "error: '$(PYTHON) -m venv' failed: install python3-venv (Debian) or use Python 3.11+ with ensurepip" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name budget-reports \
+		--display-name "预算绩效报告 (budget-reports)" --env PATH "$(CURDIR)/$(VENV)/bin:$$PATH" >/dev/null
 	@touch $(STAMP)
 
 setup: system-deps $(STAMP) ## Create/update the project venv and system packages (idempotent)
@@ -50,8 +52,9 @@ lint: setup ## ruff (incl. docstrings), import-linter layering and notebook-clea
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
-lab: setup ## Open JupyterLab on the project
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+lab: setup ## Open JupyterLab on notebooks/ with the project kernel (budget-reports)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--MultiKernelManager.default_kernel_name=budget-reports
 
 bench: setup ## Run the benchmarks (results printed and written to benchmarks/results/)
 	$(PY) benchmarks/bench_ingest.py

@@ -5,7 +5,9 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 
 from helpers.core.paths import project_root
@@ -58,3 +60,24 @@ def test_setup_is_idempotent():
     assert r.returncode == 0 and "pip install" not in r.stdout, "make would reinstall: " + r.stdout
     r = subprocess.run(["bash", "scripts/ensure-system-deps.sh"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("system packages: ok"), r.stdout + r.stderr
+
+
+@pytest.mark.slow
+def test_project_kernel_has_the_venv_on_its_path():
+    """`make setup` installs the kernel "budget-reports"; a shell command in it (`!python -m helpers`)
+    finds the project's venv first, as an analyst in JupyterLab expects."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    spec = KernelSpecManager().get_kernel_spec("budget-reports")
+    venv_bin = str(Path(sys.executable).parent)
+    assert spec.env["PATH"].split(":")[0] == venv_bin
+    nb = new_notebook(cells=[new_code_cell(
+        "import shutil, subprocess\n"
+        "print(shutil.which('python'))\n"
+        "r = subprocess.run(['python', '-m', 'helpers', '--version'], capture_output=True, text=True)\n"
+        "print(r.stdout)")])
+    NotebookClient(nb, kernel_name="budget-reports", timeout=120).execute()
+    out = nb.cells[0].outputs[0]["text"]
+    assert out.splitlines()[0] == str(Path(venv_bin) / "python") and "python -m helpers" in out
