@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 NAME = "audit"
 HELP = "consistency audit of disclosure texts (products, sums, ratios, copied text, targets)"
@@ -25,8 +26,13 @@ def run(args) -> int:
     """
     from helpers.audit import audit_documents, has_errors
     from helpers.audit.export import write_findings_csv
+    from helpers.core.errors import InputError
     from helpers.ingest.loader import ingest_paths
 
+    if args.csv:
+        folder = Path(args.csv).parent
+        if not folder.is_dir():
+            raise InputError("no such folder for the CSV", path=str(folder))
     result = ingest_paths(args.paths or None)
     for failure in result.failures:
         print(f"error: {failure}", file=sys.stderr)

@@ -292,7 +292,7 @@ def read_published(path: Path | str) -> Published:
             break
         l1, l2, l3 = get(r, "一级指标"), get(r, "二级指标"), get(r, "三级指标")
         if l1 and _column_key(l1, GRID_COLUMNS) is None and not LABEL_POINTS_RE.search(l1) \
-                and not l1.endswith("指标") and not l2 and not l3:
+                and not l1.endswith("指标") and l1 != EXECUTION and not l2 and not l3:
             continue      # a row of notes under the grid (其他需要说明事项, 评价结论)
         if l1:
             m = LABEL_POINTS_RE.search(l1)

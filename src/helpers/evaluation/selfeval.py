@@ -18,6 +18,7 @@ from helpers.core.taxonomy import DIRECTIONS
 from helpers.evaluation.check import Checked, check_published
 from helpers.evaluation.published import Published, read_published
 from helpers.evaluation.scoring import (
+    EXECUTION,
     Row,
     ScoreResult,
     ScoreWarning,
@@ -121,7 +122,11 @@ def read_any(path: Path | str) -> tuple[Published, bool]:
     except InputError as exc:
         if not _own_layout_missing(exc):
             raise
-        return read_published(path), False
+        pub = read_published(path)
+        if exc.message.startswith("missing column") and \
+                any(r.level1 == EXECUTION and (r.line or 0) > pub.header_line for r in pub.rows):
+            raise      # our own layout (预算执行率 as a row) with a column missing: say which
+        return pub, False
     rows, given_total = rows_from_sheet(sheet)
     if not any(r.kind == "execution" for r in rows):     # the execution is in a money block above
         return read_published(path), False

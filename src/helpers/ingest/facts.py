@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from helpers.core.normalize import fold
 from helpers.ingest.metrics import registry as metric_registry
 from helpers.ingest.models import Fact, Notice, Section
-from helpers.ingest.numbers import BARE_NUMBER_RE, find_quantities
+from helpers.ingest.numbers import BARE_NUMBER_RE, MAX_DIGITS, find_quantities
 from helpers.ingest.template import SUB_RE, sub_number
 
 SENTENCE_END = "。！？!?"
@@ -277,6 +277,10 @@ def _unitless(block: Block, fs: str, path: str) -> list[Notice]:
         if k >= 0 and any(a <= m.start() < b for a, b in covered[max(0, k - 8):k + 1]):
             continue
         before, after = fs[:m.start()], fs[m.end():]
+        if len(m.group(0).split(".")[0].replace(",", "").lstrip("0")) > MAX_DIGITS:
+            out.append(Notice(path, block.line, f"number not read (more than {MAX_DIGITS} digits): "
+                                                f"'{m.group(0)[:24]}…'"))
+            continue
         if before.endswith(("第", "(", "[")) or _NOT_A_FACT_AFTER.match(after):
             continue
         if re.search(r"[A-Za-z]$", before) or re.match(r"^[A-Za-z]", after):

@@ -51,6 +51,13 @@ def _load_registry(path: str, mtime: float) -> dict[str, str]:
     if not isinstance(projects, dict):
         raise InputError("expected a mapping 'projects: {name: id}'", path=shown)
     lines = _project_lines(root)
+    names = [str(k.value) for k, _ in _project_nodes(root)]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            first = [k for k, _ in _project_nodes(root) if str(k.value) == name]
+            raise InputError(f"project {name!r} is listed twice (lines {first[0].start_mark.line + 1} and "
+                             f"{first[1].start_mark.line + 1}): keep one id per project", path=shown,
+                             line=first[1].start_mark.line + 1)
     owner: dict[str, str] = {}
     for name, pid in projects.items():
         if not isinstance(pid, str) or not ID_RE.match(pid):
@@ -63,14 +70,19 @@ def _load_registry(path: str, mtime: float) -> dict[str, str]:
     return {str(k): v for k, v in projects.items()}
 
 
-def _project_lines(root) -> dict[str, int]:
-    """The 1-based line of each name under ``projects:`` (from the YAML node marks)."""
+def _project_nodes(root) -> list:
+    """The (key, value) nodes under ``projects:``, duplicates included."""
     if not isinstance(root, yaml.MappingNode):
-        return {}
+        return []
     for key, value in root.value:
         if key.value == "projects" and isinstance(value, yaml.MappingNode):
-            return {str(k.value): k.start_mark.line + 1 for k, _ in value.value}
-    return {}
+            return list(value.value)
+    return []
+
+
+def _project_lines(root) -> dict[str, int]:
+    """The 1-based line of each name under ``projects:`` (from the YAML node marks)."""
+    return {str(k.value): k.start_mark.line + 1 for k, _ in reversed(_project_nodes(root))}
 
 
 def registry() -> dict[str, str]:

@@ -163,16 +163,22 @@ def _parse_cached(key: str, data: bytes, display: str, year_hint: int | None, id
     return parse_text(decode_bytes(data, display), year_hint)
 
 
+def _is_text(p: Path) -> bool:
+    """A text file to read, or a link named like one that cannot be followed (a loop, a dangling
+    link): that one is read too, so its error names it instead of it being skipped."""
+    return p.suffix.lower() in TEXT_SUFFIXES and (p.is_file() or p.is_symlink())
+
+
 def discover(inputs: list[Path | str] | None = None) -> list[Path]:
     """The text files to read: every *.txt under data/raw/ by default, in a stable order."""
     if not inputs:
         root = paths.raw_dir()
-        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        return sorted(p for p in root.rglob("*") if _is_text(p))
     out: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(x for x in p.rglob("*") if _is_text(x))
             if not found:
                 raise InputError(f"no disclosure texts ({', '.join('*' + s for s in TEXT_SUFFIXES)}) "
                                  "in this folder", path=str(item))
@@ -223,6 +229,7 @@ def _check_unique_ids(result: IngestResult) -> None:
     skipped with a notice."""
     replaced = superseded()
     seen: dict[tuple[int, str], Project] = {}
+    clashes: dict[str, list[tuple[Project, Project]]] = {}
     for doc in result.documents:
         for p in list(doc.projects):
             key = (p.budget_year, p.id)
@@ -245,12 +252,15 @@ def _check_unique_ids(result: IngestResult) -> None:
                                                 f"project {p.name!r} ({p.budget_year}) replaces the one in "
                                                 f"{drop.path} (data/raw/README.md: supersedes)"))
             else:
-                result.failures.append(InputError(
-                    f"project {p.name!r} ({p.budget_year}) is also given by {first.path}:{first.line}; "
-                    f"say in data/raw/README.md which text supersedes the other "
-                    f"(\"`{p.budget_year}/new.txt` supersedes `{p.budget_year}/old.txt`\")",
-                    path=p.path, line=p.line))
+                clashes.setdefault(p.path, []).append((p, first))
                 doc.projects[:] = [x for x in doc.projects if x is not p]
+    for path, pairs in clashes.items():        # one error line per file, naming every project
+        p, first = pairs[0]
+        more = f" and {len(pairs) - 1} more project(s)" if len(pairs) > 1 else ""
+        result.failures.append(InputError(
+            f"project {p.name!r} ({p.budget_year}){more} also given by {first.path}:{first.line}; "
+            f"say in data/raw/README.md which text supersedes the other "
+            f"(\"`{p.budget_year}/new.txt` supersedes `{p.budget_year}/old.txt`\")", path=path, line=p.line))
 
 
 def _drop(result: IngestResult, project: Project) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,9 @@ _PER_UNIT = {"每期": "元/期", "每天": "元/天", "每人次": "元/人次"
              "户均": "元/户",
              "每个": "元/个", "每处": "元/处", "每件": "元/件", "每场": "元/场", "每亩": "元/亩",
              "每次": "元/次"}
+# A printed number with more integer digits than this is no figure (a budget in 元 stays far below
+# 10^16): it is left unread, with a notice, rather than carried into arithmetic.
+MAX_DIGITS = 16
 BARE_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -152,6 +155,8 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
         # A unit "元" directly followed by "/人" etc. is matched by the longer unit first.
         spec = UNITS[unit]
         int_part = m.group("int").replace(",", "")
+        if len(int_part.lstrip("0")) > MAX_DIGITS:
+            continue      # no real figure has this many digits; facts.py says it was not read
         frac = m.group("frac") or ""
         number = Decimal(int_part + ("." + frac if frac else ""))
         start = m.start()
@@ -198,9 +203,11 @@ def find_quantities(folded: str, printed: str | None = None) -> list[Quantity]:
 
 
 def _normalised(number: Decimal, spec: UnitSpec) -> Decimal:
-    value = number if spec.kind in ("percent", "points") else number * spec.scale
-    if spec.kind not in ("percent", "points") and value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
+    with localcontext() as ctx:          # exact: MAX_DIGITS + 亿 + decimals fit in 60 digits
+        ctx.prec = 60
+        value = number if spec.kind in ("percent", "points") else number * spec.scale
+        if spec.kind not in ("percent", "points") and value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
     return value
 
 

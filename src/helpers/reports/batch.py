@@ -213,6 +213,7 @@ def clean_stale_staging() -> list[Path]:
             continue
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d)
+    removed.extend(worker.clean_sockets(None))
     return removed
 
 
@@ -250,15 +251,26 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
           file=stream, flush=True)
     progress = Progress(len(todo), stream)
     tmp_root = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+    by_key = {j.key: j for j in planned}
+    done: list[Result] = []
     try:
         for i, job in enumerate(todo):
             job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=f"r{i}-")
             job.cell_timeout = cell_timeout
-        results.extend(_run(todo, formats, workers, progress))
+        _run(todo, formats, workers, progress, done)
+    except BaseException:
+        # Ctrl-C or a crash: what was published so far is recorded, so the manifest matches the files
+        with contextlib.suppress(Exception):
+            manifest.write_manifest(previous, [*results, *done], by_key, fps, code, started)
+            from helpers.reports import publish as publish_pages
+
+            publish_pages.write_indexes(manifest.load_manifest())
+        raise
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
         atomic.clean_temporaries(paths.reports_dir())
-    by_key = {j.key: j for j in planned}
+        worker.clean_sockets(os.getpid())
+    results.extend(done)
     audits, audit_errors = {}, []
     for y in sorted({j.params.year for j in planned}):
         try:
@@ -299,14 +311,13 @@ def write_year_audit(year: int) -> dict[str, dict[str, str]]:
     return {"audit_html": manifest.out_record(Path(page)), "audit_csv": manifest.out_record(Path(table))}
 
 
-def _run(todo: list[Job], formats, workers: int, progress: Progress) -> list[Result]:
+def _run(todo: list[Job], formats, workers: int, progress: Progress, results: list[Result]) -> list[Result]:
     """Run the jobs in a pool of worker processes, print PDFs and publish each report as it
     finishes. A worker that dies (killed, out of memory) breaks the pool: its reports are run
     once more in a fresh pool, then reported as failed; the rest of the batch goes on. On Ctrl-C
     every worker's process group (the worker and its kernels) is killed before re-raising."""
     if not todo:
-        return []
-    results: list[Result] = []
+        return results
     tries = dict.fromkeys((j.key for j in todo), 0)
     pending = list(todo)
     with contextlib.ExitStack() as stack:

@@ -60,12 +60,44 @@ def init_worker() -> None:
                      name="orphan-watch").start()
 
 
-def socket_dir() -> str:
-    """A new short private folder for a kernel's IPC sockets (removed by the caller)."""
+SOCKET_PREFIX = "brk-"
+
+
+def _socket_parent() -> str:
     for parent in SOCKET_PARENTS:
         if os.path.isdir(parent) and os.access(parent, os.W_OK):
-            return tempfile.mkdtemp(prefix="brk-", dir=parent)
-    return tempfile.mkdtemp(prefix="brk-")          # pragma: no cover - no /tmp at all
+            return parent
+    return tempfile.gettempdir()                     # pragma: no cover - no /tmp at all
+
+
+def socket_dir() -> str:
+    """A new short private folder for a kernel's IPC sockets and connection file, named after the
+    build that owns it (``brk-<build pid>-…``), so a build killed before it could remove it has it
+    removed by the next one (:func:`clean_sockets`)."""
+    return tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getppid()}-", dir=_socket_parent())
+
+
+def clean_sockets(build_pid: int | None) -> list[Path]:
+    """Remove the kernel socket folders of build ``build_pid``, or (None) of every build whose
+    process is gone; returns what was removed."""
+    removed = []
+    for d in Path(_socket_parent()).glob(f"{SOCKET_PREFIX}*-*"):
+        owner = d.name[len(SOCKET_PREFIX):].split("-", 1)[0]
+        if not owner.isdigit():
+            continue
+        if build_pid is not None and int(owner) != build_pid:
+            continue
+        if build_pid is None:
+            try:
+                os.kill(int(owner), 0)
+                continue                             # that build is still running
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 @dataclass
@@ -112,7 +144,8 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     # Kernel sockets over IPC in a short private folder: no open TCP ports (and no plain-text
     # warning from every kernel), a socket path far below the 107-byte limit.
     sockets = socket_dir()
-    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k"),
+                                       "connection_file": os.path.join(sockets, "kernel.json")}})
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
