@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml | system-deps
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name budget-reports \
 		--display-name "预算绩效报告 (budget-reports)" --env PATH "$(CURDIR)/$(VENV)/bin:$$PATH" >/dev/null
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install; fi
 	@touch $(STAMP)
 
 setup: system-deps $(STAMP) ## Create/update the project venv and system packages (idempotent)

@@ -94,3 +94,29 @@ def test_overview_runs_with_its_defaults(tmp_path):
     text = json.dumps([o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])], ensure_ascii=False)
     assert "计划生育家庭意外伤害保险专项资金项目" in text and "计划生育协会综合工作经费项目" in text
     assert "15.02万元" in text                              # 12.80 + 2.22 万元 stated in 资金安排
+
+
+def test_explore_notebook_is_clean_and_not_a_report():
+    nb = load("explore")
+    assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    assert nb.metadata["kernelspec"]["name"] == "budget-reports"
+    assert not any("explore" in p.read_text(encoding="utf-8") for p in paths.params_dir().rglob("*.yaml"))
+
+
+@pytest.mark.slow
+def test_explore_notebook_runs_in_the_project_kernel(project_copy):
+    """Run All in the project kernel, as an analyst would: no error output, the frames have numbers,
+    and the plot draws its Chinese labels with a CJK font (matplotlib warns on a missing glyph)."""
+    from nbclient import NotebookClient
+
+    nb = load("explore")
+    nb.cells = [c for c in nb.cells if not c.source.startswith("!python")]   # the build is tested elsewhere
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "import warnings; warnings.simplefilter('error', UserWarning)  # a missing glyph is an error"))
+    NotebookClient(nb, kernel_name="budget-reports", timeout=300,
+                   resources={"metadata": {"path": str(project_copy / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "59039" in html or "59,039" in html                       # 参保人数 in the indicator pivot
+    assert any("image/png" in o.get("data", {}) for o in outputs)    # the plot
