@@ -87,3 +87,33 @@ def test_a_published_table_shows_stated_against_recomputed(project_copy):
     frame = section.frame
     row = frame[frame["指标"] == "资金到位及时率"].iloc[0]
     assert (row["填报得分"], row["复核得分"]) == ("7.00", "10.00")
+
+
+def test_summary_block_says_what_a_reader_needs_first(project_copy):
+    """主要发现 of the insurance project, by hand from the seed text and its audit: 资金安排 lists
+    12.80万元 + 2.22万元 = 15.02万元 in 2 amounts; headline figures 参保人数 59,039人 …; the audit
+    finds 2 errors (the 52.00% loss ratio, stated twice) and 1 warning (2023年度 in the 2024 text)."""
+    ctx = report_data.project_report(PROJECT, 2024)
+    html = report_data.summary_block(ctx).html
+    assert "“资金安排情况”一节列明金额2项，合计15.02万元。" in html
+    assert "参保人数59,039人" in html and "错误2项、警告1项" in html
+    assert "本年度尚无绩效自评表。" in html
+    for anchor in ("profile", "funding", "indicators", "findings", "selfeval"):
+        assert f'href="#{anchor}"' in html
+
+
+def test_overview_summary_leaves_copied_money_out_of_the_total(project_copy):
+    """The association's 资金安排情况 is the insurance project's, copied (audit: duplicate_section,
+    error, 六): its 15.02万元 is not added; the total is the insurance project's 15.02万元 alone."""
+    html = report_data.overview_summary(report_data.year_overview(2024)).html
+    assert "1个项目在“资金安排情况”中列明金额，合计15.02万元" in html
+    assert "计划生育协会综合工作经费项目的“资金安排情况”被一致性检查标为照搬其他项目的内容" in html
+    assert "30.04" not in html
+
+
+def test_commands_and_hashes_stay_in_the_technical_block(project_copy):
+    ctx = report_data.project_report(PROJECT, 2024)
+    for block in (report_data.selfeval_section(ctx).html, report_data.provenance_footer(ctx).html):
+        body = block.split("<details")[0]
+        assert "python -m helpers" not in body and "sha256" not in body
+    assert "数据来源" in report_data.provenance_footer(ctx).html

@@ -220,11 +220,20 @@ FINDING_ZH = {"score_mismatch": "得分与规则不符", "points_sum": "分值�
 
 def _pending_selfeval(ctx: ReportContext) -> Section:
     return section(
-        notice("待填报：该项目本年度尚无绩效自评表"
-               f"（data/actuals/{ctx.year}/{ctx.project.id}.csv 或 .xlsx）。"),
-        paragraph("按绩效目标表生成空白自评表，填写“实际完成值”“偏差原因分析及改进措施”后放入上述位置："),
-        Html(f"<pre><code>python -m helpers workbook --year {ctx.year} --project "
-             f"{esc(ctx.project.id)}</code></pre>"))
+        notice("待填报：该项目本年度尚无绩效自评表。"),
+        technical([
+            ("自评表位置", f"data/actuals/{ctx.year}/{ctx.project.id}.csv 或 .xlsx"),
+            ("生成空白自评表", Html(f"<code>python -m helpers workbook --year {ctx.year} --project "
+                                  f"{esc(ctx.project.id)}</code>")),
+            ("填写", "按绩效目标表填写“实际完成值”“偏差原因分析及改进措施”后放入上述位置"),
+        ], summary="技术信息（供填报单位）"))
+
+
+def technical(items: list[tuple[str, Any]], summary: str = "技术信息") -> Html:
+    """A collapsed block (``<details>``) for what readers do not need and maintainers do:
+    file paths, hashes, ids, commands."""
+    return Html(f'<details class="technical"><summary>{esc(summary)}</summary>'
+                f"{definition_list(items)}</details>")
 
 
 def selfeval_section(ctx: ReportContext) -> Section:
@@ -285,19 +294,61 @@ def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
 
 
 def provenance_section(ctx_inputs: list[dict[str, str]], parameters: dict[str, Any],
-                       code: dict[str, Any]) -> Html:
-    """Footer: input files with sha256, parameters and code version."""
+                       code: dict[str, Any], source: str | None = None) -> Html:
+    """Footer: a 数据来源 line for readers, then the technical record (input files with sha256,
+    parameters, code version) in a collapsed 技术信息 block."""
     inputs = "".join(f"<li><code>{esc(i['path'])}</code> sha256 <code>{esc(i['sha256'])}</code></li>"
                      for i in ctx_inputs)
     params = "，".join(f"{esc(k)} = <code>{esc(v)}</code>" for k, v in sorted(parameters.items()))
-    return Html('<div class="provenance"><p><strong>生成依据</strong></p>'
-                f"<ul>{inputs}</ul><p>参数：{params}</p>"
-                f"<p>代码版本：{esc(provenance.describe_code_version(code))}</p></div>")
+    line = f"<p><strong>数据来源</strong>：{esc(source)}</p>" if source else ""
+    return Html(f'<div class="provenance">{line}<details class="technical"><summary>技术信息</summary>'
+                f"<p>生成依据（输入文件及其 sha256）：</p><ul>{inputs}</ul><p>参数：{params}</p>"
+                f"<p>代码版本：{esc(provenance.describe_code_version(code))}</p></details></div>")
 
 
 def provenance_footer(ctx: ReportContext) -> Html:
     """The project report's provenance footer (see :func:`provenance_section`)."""
-    return provenance_section(ctx.inputs, ctx.parameters, ctx.code)
+    p = ctx.project
+    kept = "、绩效目标表" if targets.targets_file(ctx.year, p.id) else ""
+    kept += "、绩效自评表" if selfeval.actuals_file(ctx.year, p.id) else ""
+    source = f"{p.unit}《{p.title}》{kept}；数字均取自原文，并注明出处。"
+    return provenance_section(ctx.inputs, ctx.parameters, ctx.code, source)
+
+
+def summary_block(ctx: ReportContext) -> Html:
+    """主要发现: three to six sentences a reader needs first — what the project is, its money, its
+    headline figures, what does not add up, its self-evaluation — each linking to its section."""
+    p = ctx.project
+    sentences = [(f"{p.name}由{p.unit}实施，为{p.budget_year}年度预算项目。", "profile")]
+    total = funding_total(p)
+    count = len(list(funding_facts(p)))
+    if total is not None:
+        sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}。", "funding"))
+    else:
+        sentences.append(("文本未列明资金安排金额。", "funding"))
+    figures = key_figures(p, limit=3)
+    if figures:
+        sentences.append(("主要数据：" + "；".join(f"{k}{v}" for k, v in figures) + "。", "indicators"))
+    found = audit_findings([p])
+    if found:
+        counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "note")}
+        told = "、".join(f"{SEVERITY_ZH[s]}{n}项" for s, n in counts.items() if n)
+        first = next((f for f in found if f.severity == "error"), found[0])
+        gist = first.message if len(first.message) <= 60 else first.message[:58] + "……"
+        sentences.append((f"一致性检查发现{told}，如：{gist}", "findings"))
+    else:
+        sentences.append(("一致性检查未发现不一致之处。", "findings"))
+    checked = _checked(ctx)
+    if checked is not None:
+        wrong = sum(1 for f in checked.findings if f.kind == "score_mismatch")
+        tail = f"，{wrong}项填报得分与规则不符" if wrong else ""
+        sentences.append((f"绩效自评复核得分{fmt_decimal(checked.result.total, 2)}分"
+                          f"（{checked.result.grade}）{tail}。", "selfeval"))
+    else:
+        sentences.append(("本年度尚无绩效自评表。", "selfeval"))
+    items = "".join(f'<li>{esc(text)} <a href="#{anchor}">详见</a></li>' for text, anchor in sentences)
+    return Html('<section class="summary" aria-labelledby="summary-title">'
+                f'<h2 id="summary-title">主要发现</h2><ul>{items}</ul></section>')
 
 
 def overview_title(ov: OverviewContext) -> Html:
@@ -337,4 +388,40 @@ def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
 
 def overview_footer(ov: OverviewContext) -> Html:
     """The overview's provenance footer (see :func:`provenance_section`)."""
-    return provenance_section(ov.inputs, ov.parameters, ov.code)
+    units = "、".join(sorted({p.unit for p in ov.projects}))
+    return provenance_section(ov.inputs, ov.parameters, ov.code,
+                              f"{units}{ov.year}年预算重点领域财政项目文本；数字均取自原文。")
+
+
+def _funding_copied(project, finding) -> bool:
+    """Whether the audit marks this project's funding section (资金安排情况) as another project's."""
+    sec = project.sections.get("funding")
+    return (sec is not None and finding.check in ("duplicate_section", "section_subject")
+            and finding.severity == "error" and finding.section.split(".")[0] == sec.number)
+
+
+def overview_summary(ov: OverviewContext) -> Html:
+    """主要发现 across the year's projects: how many, their money, where the texts do not add up."""
+    projects = ov.projects
+    counts = [(p, audit_findings([p])) for p in projects]
+    copied = {p.id for p, found in counts for f in found if _funding_copied(p, f)}
+    totals = [(p, funding_total(p)) for p in projects]
+    stated = [t for p, t in totals if t is not None and p.id not in copied]
+    sentences = [f"{ov.year}年度共{len(projects)}个项目，涉及{len({p.unit for p in projects})}个实施单位。"]
+    if stated:
+        sentences.append(f"{len(stated)}个项目在“资金安排情况”中列明金额，合计{fmt_wan(sum(stated))}"
+                         "（各项目文本所写）。")
+    if copied:
+        names = "、".join(p.name for p in projects if p.id in copied)
+        sentences.append(f"{names}的“资金安排情况”被一致性检查标为照搬其他项目的内容，其金额未计入合计。")
+    errors = [(p, sum(1 for f in found if f.severity == "error")) for p, found in counts]
+    flagged = [(p, n) for p, n in errors if n]
+    if flagged:
+        worst = max(flagged, key=lambda pn: pn[1])
+        sentences.append(f"{len(flagged)}个项目的文本存在错误级一致性问题，最多的是{worst[0].name}"
+                         f"（{worst[1]}项）。")
+    else:
+        sentences.append("各项目文本未发现错误级一致性问题。")
+    items = "".join(f"<li>{esc(s)}</li>" for s in sentences)
+    return Html('<section class="summary" aria-labelledby="summary-title">'
+                f'<h2 id="summary-title">主要发现</h2><ul>{items}</ul></section>')
