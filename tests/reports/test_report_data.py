@@ -17,7 +17,7 @@ def test_without_actuals_the_section_says_to_fill_it_in(project_copy):
     assert "待填报" in html
     assert f"python -m helpers workbook --year 2024 --project {PROJECT}" in html
     assert f"data/actuals/2024/{PROJECT}.csv" in html
-    assert report_data.selfeval_chart(ctx).html == ""
+    assert report_data.selfeval_chart(ctx) is None        # the cell shows nothing, not an empty box
     assert not (project_copy / "data/actuals").exists()
 
 
@@ -117,3 +117,15 @@ def test_commands_and_hashes_stay_in_the_technical_block(project_copy):
         body = block.split("<details")[0]
         assert "python -m helpers" not in body and "sha256" not in body
     assert "数据来源" in report_data.provenance_footer(ctx).html
+
+
+def test_lab_style_applies_only_inside_jupyterlab():
+    """Every rule of the scoped copy of the report stylesheet starts with the lab's own body
+    attribute, so a published page (no such attribute) is untouched; page and print rules stay out."""
+    import re
+
+    css = report_data.title_block(report_data.project_report(PROJECT, 2024)).html
+    style = re.search(r'<style class="lab-style">(.*?)</style>', css, re.S).group(1)
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
+    assert selectors and all(s.startswith("body[data-jp-theme-name]") for s in selectors)
+    assert "table.data" in style and "@page" not in style and "@media" not in style

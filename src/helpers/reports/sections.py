@@ -16,7 +16,7 @@ from helpers.core.formatting import fmt_count, fmt_date, fmt_decimal, fmt_iso_da
 from helpers.core.taxonomy import SEVERITY_ZH
 from helpers.evaluation import selfeval, targets
 from helpers.ingest.models import Fact, Project
-from helpers.reports import charts
+from helpers.reports import charts, render
 from helpers.reports.context import (
     OverviewContext,
     ReportContext,
@@ -37,11 +37,44 @@ from helpers.reports.render import (
     table,
 )
 
+LAB_SCOPE = "body[data-jp-theme-name]"
+
+
+def lab_style() -> Html:
+    """The report stylesheet scoped to JupyterLab (``body[data-jp-theme-name]``, an attribute only
+    the lab's page has), so report cells look in the lab as they do on the published page, while
+    the published page, which has the full stylesheet, ignores it. Print, page and document-level
+    rules (html, body) are left out: they would restyle the lab itself."""
+    import re
+
+    css = render.css()
+    rules, depth, start = [], 0, 0
+    for i, ch in enumerate(css):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                rules.append(css[start:i + 1])
+                start = i + 1
+    out = []
+    for rule in rules:
+        rule = re.sub(r"/\*.*?\*/", "", rule, flags=re.S).strip()
+        selectors, _, body = rule.partition("{")
+        selectors = selectors.strip()
+        if not selectors or selectors.startswith("@") or selectors in ("html", "body"):
+            continue
+        scoped = ", ".join(LAB_SCOPE if s.strip() == ":root" else f"{LAB_SCOPE} {s.strip()}"
+                           for s in selectors.split(","))
+        out.append(f"{scoped} {{{body}")
+    return Html(f'<style class="lab-style">{" ".join(out)}</style>')
+
 
 def title_block(ctx: ReportContext) -> Html:
-    """The report's heading: project name, unit, budget year and source title."""
+    """The report's heading: project name, unit, budget year and source title (with the report
+    style for JupyterLab, see :func:`lab_style`)."""
     p = ctx.project
-    return Html(f"<h1>{esc(p.name)}绩效报告</h1>"
+    return Html(f"{lab_style()}<h1>{esc(p.name)}绩效报告</h1>"
                 f'<p class="subtitle">{esc(p.unit)} · {p.budget_year}年度预算 · '
                 f"数据来源：{esc(p.title)}</p>")
 
@@ -280,11 +313,12 @@ def rows_frame(rows):
                                        "计分依据"])
 
 
-def selfeval_chart(ctx: ReportContext) -> charts.Chart | Html:
-    """Score against points per indicator; nothing to draw without a self-evaluation table."""
+def selfeval_chart(ctx: ReportContext) -> charts.Chart | None:
+    """Score against points per indicator; None (the cell shows nothing, not an empty box)
+    without a self-evaluation table."""
     checked = _checked(ctx)
     if checked is None:
-        return Html("")
+        return None
     result = checked.result
     return charts.score_bars(
         [rs.row.indicator for rs in result.rows], [rs.score for rs in result.rows],
@@ -354,7 +388,7 @@ def summary_block(ctx: ReportContext) -> Html:
 def overview_title(ov: OverviewContext) -> Html:
     """The overview's heading: the year, the units and the number of projects."""
     units = "、".join(sorted({p.unit for p in ov.projects}))
-    return Html(f"<h1>{ov.year}年度预算项目绩效概览</h1>"
+    return Html(f"{lab_style()}<h1>{ov.year}年度预算项目绩效概览</h1>"
                 f'<p class="subtitle">{esc(units)} · 共{len(ov.projects)}个项目</p>')
 
 
