@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml | system-deps
 	$(PY) -m ipykernel install --sys-prefix --name budget-reports \
 		--display-name "预算绩效报告 (budget-reports)" --env PATH "$(CURDIR)/$(VENV)/bin:$$PATH" >/dev/null
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install; fi
+	@mkdir -p $(VENV)/etc/jupyter/labconfig && printf '%s\n' \
+		'{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+		> $(VENV)/etc/jupyter/labconfig/page_config.json
 	@touch $(STAMP)
 
 setup: system-deps $(STAMP) ## Create/update the project venv and system packages (idempotent)
@@ -55,7 +58,7 @@ lint: setup ## ruff (incl. docstrings), import-linter layering and notebook-clea
 
 lab: setup ## Open JupyterLab on notebooks/ with the project kernel (budget-reports)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) \
-		--MultiKernelManager.default_kernel_name=budget-reports
+		--MultiKernelManager.default_kernel_name=budget-reports explore.ipynb
 
 bench: setup ## Run the benchmarks (results printed and written to benchmarks/results/)
 	$(PY) benchmarks/bench_ingest.py
