@@ -129,3 +129,18 @@ def test_lab_style_applies_only_inside_jupyterlab():
     selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
     assert selectors and all(s.startswith("body[data-jp-theme-name]") for s in selectors)
     assert "table.data" in style and "@page" not in style and "@media" not in style
+
+
+def test_chart_labels_are_the_figures_own_words_not_fact_ids():
+    """The seed's 资金安排: 预计补助12.80万元 after the sentence on the 3200 persons, and 预计补助2.22万元
+    in the sentence on the 444 persons."""
+    import re
+
+    from helpers.reports.context import funding_facts
+    from helpers.reports.sections import bar_label
+
+    ctx = report_data.project_report(PROJECT, 2024)
+    labels = [bar_label(f, ctx.project) for f in funding_facts(ctx.project)]
+    assert len(labels) == 2 and not any(re.search(r"\bF\d{2}\b", x) for x in labels)
+    assert labels[0].startswith("预计补助：") and "3" in labels[0]
+    assert labels[1].startswith("预计补助：计划补助444人")

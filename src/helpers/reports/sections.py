@@ -6,6 +6,7 @@ with a caption). Formatting follows docs/domain.md §4 through ``helpers.core.fo
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -176,13 +177,31 @@ def funding_section(ctx: ReportContext) -> Section:
                           Column("原文出处")], rows, caption="资金安排（按文本列示）"))
 
 
+def bar_label(f: Fact, project: Project, width: int = 12) -> str:
+    """A chart label in the figure's own words, never its fact id: its label and the subject of
+    its sentence, or of the sentence before it ("预计补助：计划补助3200人")."""
+    clauses = [c.strip() for c in re.split(r"[，,；;：:。]", f.quote) if c.strip()]
+    subject = clauses[0] if len(clauses) > 1 else ""
+    if not subject:
+        sec = project.sections.get("funding")
+        text = sec.text if sec is not None else ""
+        before = text[: max(text.find(f.quote.strip()), 0)]
+        sentences = [s for s in re.split(r"[。；;\n]", before) if s.strip()]
+        if sentences:
+            subject = re.split(r"[，,：:]", sentences[-1].strip())[0].strip()
+    if not subject or (subject.startswith(f.label) and subject == f.raw):
+        return f.label
+    short = subject if len(subject) <= width else subject[:width] + "…"
+    return f"{f.label}：{short}"
+
+
 def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
     """Bars of the amounts stated in 资金安排情况 (万元); a notice when none is stated."""
     money = list(funding_facts(ctx.project))
     if not money:
         return notice("没有可绘制的金额。")
     return charts.amounts_bar(
-        [f"{f.id} {f.label}" for f in money], [f.value for f in money],
+        [bar_label(f, ctx.project) for f in money], [f.value for f in money],
         title="资金安排（万元）",
         caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）")
 
