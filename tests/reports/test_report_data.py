@@ -144,3 +144,12 @@ def test_chart_labels_are_the_figures_own_words_not_fact_ids():
     assert len(labels) == 2 and not any(re.search(r"\bF\d{2}\b", x) for x in labels)
     assert labels[0].startswith("预计补助：") and "3" in labels[0]
     assert labels[1].startswith("预计补助：计划补助444人")
+
+
+def test_summary_flags_copied_money_and_never_cuts_a_number(project_copy):
+    """The association's 资金安排 is copied from the insurance project (audit, 六): its summary says
+    so; the insurance project's example finding reads stated against recomputed whole."""
+    assoc = report_data.summary_block(report_data.project_report("association-operations", 2024)).html
+    assert "金额存疑" in assoc
+    ins = report_data.summary_block(report_data.project_report(PROJECT, 2024)).html
+    assert "四.2节文本写52.00%，按文本其他数字复算为58.89%。" in ins

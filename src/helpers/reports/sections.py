@@ -368,6 +368,20 @@ def provenance_footer(ctx: ReportContext) -> Html:
     return provenance_section(ctx.inputs, ctx.parameters, ctx.code, source)
 
 
+def _gist(f) -> str:
+    """A finding in one short clause: stated against recomputed where it is numeric, else its
+    message cut at a clause boundary (never inside a number)."""
+    if f.stated is not None and f.computed is not None:
+        return (f"{f.section}节文本写{fmt_value(f.stated, f.unit) if f.unit else f.stated}，"
+                f"按文本其他数字复算为{fmt_value(f.computed, f.unit) if f.unit else f.computed}。")
+    text = f.message.split("。")[0]
+    if len(text) > 60:
+        cut = max(text.rfind(mark, 0, 60) for mark in "，；：")
+        text = text[:cut] if cut > 20 else text[:60]
+        return text + "……"
+    return text + "。"
+
+
 def summary_block(ctx: ReportContext) -> Html:
     """主要发现: three to six sentences a reader needs first — what the project is, its money, its
     headline figures, what does not add up, its self-evaluation — each linking to its section."""
@@ -375,7 +389,11 @@ def summary_block(ctx: ReportContext) -> Html:
     sentences = [(f"{p.name}由{p.unit}实施，为{p.budget_year}年度预算项目。", "profile")]
     total = funding_total(p)
     count = len(list(funding_facts(p)))
-    if total is not None:
+    copied = any(_funding_copied(p, f) for f in audit_findings([p]))
+    if total is not None and copied:
+        sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}，但一致性检查标明该节照搬"
+                          "其他项目的内容，金额存疑。", "funding"))
+    elif total is not None:
         sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}。", "funding"))
     else:
         sentences.append(("文本未列明资金安排金额。", "funding"))
@@ -387,8 +405,7 @@ def summary_block(ctx: ReportContext) -> Html:
         counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "note")}
         told = "、".join(f"{SEVERITY_ZH[s]}{n}项" for s, n in counts.items() if n)
         first = next((f for f in found if f.severity == "error"), found[0])
-        gist = first.message if len(first.message) <= 60 else first.message[:58] + "……"
-        sentences.append((f"一致性检查发现{told}，如：{gist}", "findings"))
+        sentences.append((f"一致性检查发现{told}，如：{_gist(first)}", "findings"))
     else:
         sentences.append(("一致性检查未发现不一致之处。", "findings"))
     checked = _checked(ctx)
