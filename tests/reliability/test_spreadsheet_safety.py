@@ -182,11 +182,15 @@ def test_guarded_csv_reads_back_exactly(injected):
 
 @pytest.mark.slow
 def test_script_is_escaped_in_every_html_page(injected):
+    from helpers.reports.publish import FILTER_SCRIPT
+
     pages = sorted((injected.root / "reports").rglob("*.html"))
     assert len(pages) >= 6
     escaped = []
     for page in pages:
         html = page.read_text(encoding="utf-8")
+        if page.name == "index.html":      # a year index's own filter script, and nothing else
+            html = html.replace(f"<script>\n{FILTER_SCRIPT}\n</script>", "", 1)
         assert "<script" not in html.lower(), page
         if "&lt;script&gt;" in html:
             escaped.append(page.name)

@@ -65,10 +65,13 @@ def test_page_renders_chinese_and_charts(built_project, browser, name, tmp_path)
 
 def test_index_links_resolve(built_project, browser):
     page = browser.new_page()
-    page.goto((built_project / "reports/index.html").as_uri())
-    hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
-    assert any(h.endswith("2024/family-accident-insurance.pdf") for h in hrefs)
-    for h in hrefs:
-        path = h.removeprefix("file://")
+    hrefs = {}
+    for index in ("index.html", "2024/index.html"):      # the root lists years, a year its reports
+        page.goto((built_project / "reports" / index).as_uri())
+        hrefs[index] = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
+    assert any(h.endswith("reports/2024/index.html") for h in hrefs["index.html"])
+    assert any(h.endswith("2024/family-accident-insurance.pdf") for h in hrefs["2024/index.html"])
+    for h in hrefs["index.html"] + hrefs["2024/index.html"]:
+        path = h.removeprefix("file://").partition("#")[0]
         assert __import__("pathlib").Path(path).exists(), h
     page.close()

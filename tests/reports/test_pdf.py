@@ -95,3 +95,26 @@ def test_normalise_keeps_the_length_and_the_pdf_parses(built_project, tmp_path):
     assert info.returncode == 0 and not info.stderr, info.stderr
     assert "1970" in info.stdout                                     # CreationDate read back
     assert _xref_is_consistent((built_project / "reports/2024/overview.pdf").read_bytes())
+
+
+def test_running_header_and_page_numbers_on_every_page(built_project):
+    pdf = built_project / "reports/2024/family-accident-insurance.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    total = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert total >= 2
+    for i in range(1, total + 1):
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        title = "计划生育家庭意外伤害保险专项资金项目绩效报告（2024年）"        # the page's <title>
+        assert lines[0] == title, (i, lines[:2])
+        assert re.fullmatch(rf"第\s*{i}\s*页\s*/\s*共\s*{total}\s*页", lines[-1]), (i, lines[-1])
+    # header and footer are printed in WenQuanYi too: every font of the PDF is embedded
+    assert all(r.split()[-5] == "yes" for r in pdffonts(pdf)), pdffonts(pdf)
+
+
+def test_print_hides_the_navigation(built_project):
+    pdf = built_project / "reports/2024/family-accident-insurance.pdf"
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "首页" not in text and "下载" not in text

@@ -39,7 +39,9 @@ def findings_html(findings: Iterable[Finding], *, empty: str = "未发现不一�
 
 def render_year_audit_page(year: int, findings: Iterable[Finding]) -> str:
     """The year's audit page (zh-CN, self-contained): counts, the findings per project and the list
-    of checks that were run, on the same page template and stylesheet as every report."""
+    of checks that were run, on the same page template and stylesheet as every report, with
+    breadcrumbs (首页 › <year>年 › title) and a link to the year's findings CSV (``audit.csv``, written
+    beside it by the batch)."""
     findings = [f for f in findings if f.year == year]
     counts = summary(findings)
     title = f"{year}年预算项目文本一致性核查"
@@ -63,4 +65,7 @@ def render_year_audit_page(year: int, findings: Iterable[Finding]) -> str:
         f"{esc(check.explanation)}</li>" for check in registry.all()) + "</ul>"))
     parts.append(render.paragraph("容差按文本打印精度确定：如12.80万元表示±50元，52.00%表示±0.005个百分点；"
                                   "“余”“约”“近”等约数按其字面范围核对。"))
-    return render.page(title, render.join(*parts), kind="audit")
+    nav = render.Nav(crumbs=(render.Link("../index.html", "首页"), render.Link("index.html", f"{year}年"),
+                             title),
+                     files=(render.Link("audit.csv", "核查结果（CSV）"),))
+    return render.page(title, render.join(*parts), kind="audit", nav=nav)

@@ -14,20 +14,26 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import datetime as _dt
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from helpers.core import atomic, paths, provenance
 from helpers.core.errors import BuildError
 from helpers.reports import manifest, params, worker
+from helpers.reports import publish as publish_pages
 from helpers.reports.params import ParamSet
 from helpers.reports.worker import TABLE_KINDS, Job, Result
+
+if TYPE_CHECKING:
+    from helpers.ingest.models import Project
 
 FORMATS = ("html", "pdf")
 
@@ -83,6 +89,8 @@ def plan(year: int | None = None, project_id: str | None = None,
     params.generate(year, missing_only=True)
     files = params.param_files(year, None)
     sets = [params.load_param_file(f) for f in files]
+    catalogue = _catalogue()
+    orders = year_orders(sets, catalogue)
     if project_id is not None:
         sets = [s for s in sets if s.project_id == project_id]
         if not sets:
@@ -92,24 +100,89 @@ def plan(year: int | None = None, project_id: str | None = None,
                 f"no params file for project {project_id!r}" + (f" in {year}" if year else ""),
                 path=paths.relative(paths.params_dir()))
     jobs = []
+    # previous/next link only to reports built now or already published
+    present = {y: {s.name for s in sets if s.year == y}
+               | {f.name.removesuffix(".html") for f in (paths.reports_dir() / str(y)).glob("*.html")}
+               for y in orders}
     for s in sets:
-        title, inputs, figures = _describe(s)
+        title, inputs, figures = _describe(s, catalogue)
+        unit = _label(s, catalogue)[1]
+        order = [(name, t) for name, t in orders[s.year] if name in present[s.year]]
+        nav = publish_pages.report_nav(s.year, title, order, s.name)
         jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging="",
-                        key_figures=figures))
+                        key_figures=figures, unit=unit, findings=_findings(s, catalogue), nav=nav))
     return jobs
 
 
-def _describe(s: ParamSet) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
-    """Title, inputs and (for a project) the key figures the index shows for the report."""
+def _catalogue() -> dict[tuple[int, str], Project]:
+    """Every project of the catalogue by (year, id), read once for the whole plan."""
     from helpers import ingest
+
+    return {(p.budget_year, p.id): p for p in ingest.load_projects()}
+
+
+def _project(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> Project:
+    from helpers import ingest
+
+    found = catalogue.get((s.year, s.project_id or ""))
+    return found if found is not None else ingest.get_project(s.project_id, s.year)  # names the known ones
+
+
+def _label(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> tuple[str, str | None]:
+    """A report's title and implementing unit (None for a year overview)."""
+    if s.project_id is None:
+        return f"{s.year}年度预算项目绩效概览", None
+    p = _project(s, catalogue)
+    return f"{p.name}绩效报告（{s.year}年）", p.unit
+
+
+def year_orders(sets: list[ParamSet], catalogue: dict[tuple[int, str], Project]
+                ) -> dict[int, list[tuple[str, str]]]:
+    """Every report of each year of ``sets`` as (name, title), in the year index's order
+    (``publish.sort_key``): the order of the previous/next links inside the reports."""
+    by_year: dict[int, list[tuple[tuple, str, str]]] = {}
+    for s in sets:
+        title, unit = _label(s, catalogue)
+        by_year.setdefault(s.year, []).append((publish_pages.sort_key(s.name, unit, title), s.name, title))
+    return {y: [(name, title) for _, name, title in sorted(items)] for y, items in by_year.items()}
+
+
+def _describe(s: ParamSet, catalogue: dict[tuple[int, str], Project]
+              ) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
+    """Title, inputs and (for a project) the key figures the index shows for the report."""
     from helpers.reports import context
 
+    title = _label(s, catalogue)[0]
     if s.project_id is None:
-        ov = context.year_overview(s.year)
-        return f"{s.year}年度预算项目绩效概览", ov.inputs, None
-    p = ingest.get_project(s.project_id, s.year)
-    return (f"{p.name}绩效报告（{s.year}年）", context.report_inputs(p, s.year),
-            [[k, v] for k, v in context.key_figures(p)])
+        return title, context.year_overview(s.year).inputs, None
+    p = _project(s, catalogue)
+    return title, context.report_inputs(p, s.year), [[k, v] for k, v in context.key_figures(p)]
+
+
+def _findings(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> dict[str, object] | None:
+    """The consistency findings of a project's text for the index: counts per severity and the
+    kinds found ({"counts": {"error": 1, …}, "kinds": ["比率核对"]}); None for an overview or when
+    the audit cannot run (the report itself then fails and says why)."""
+    if s.project_id is None:
+        return None
+    try:
+        from helpers import audit
+        from helpers.reports import context
+
+        found = context.audit_findings([_project(s, catalogue)])
+    except Exception:
+        return None
+    kinds = list(dict.fromkeys(audit.KIND_ZH.get(f.kind, f.kind) for f in found))
+    return {"counts": audit.summary(found), "kinds": kinds}
+
+
+def _with_nav(fp: str | None, job: Job) -> str | None:
+    """The report's fingerprint with its navigation (breadcrumbs, previous and next report) folded
+    in: a report whose neighbours in the year changed is rebuilt, so its links stay right."""
+    if fp is None or job.nav is None:
+        return fp
+    blob = json.dumps([fp, dataclasses.asdict(job.nav)], sort_keys=True, ensure_ascii=False)
+    return provenance.sha256_bytes(blob.encode())
 
 
 def publish(job: Job, res: Result) -> None:
@@ -239,7 +312,8 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     todo, results = [], []
     fps = {}
     for job in planned:
-        fps[job.key] = manifest.fingerprint(job, code, formats)
+        job.formats = formats
+        fps[job.key] = _with_nav(manifest.fingerprint(job, code, formats), job)
         if not force and manifest.up_to_date(job, fps[job.key], previous, formats):
             results.append(Result(key=job.key, status="skipped",
                                   outputs=previous["reports"][job.key]["outputs"]))
@@ -262,8 +336,6 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
         # Ctrl-C or a crash: what was published so far is recorded, so the manifest matches the files
         with contextlib.suppress(Exception):
             manifest.write_manifest(previous, [*results, *done], by_key, fps, code, started)
-            from helpers.reports import publish as publish_pages
-
             publish_pages.write_indexes(manifest.load_manifest())
         raise
     finally:
@@ -277,7 +349,6 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
             audits[str(y)] = write_year_audit(y)
         except Exception as exc:   # the reports are built: record it, fail the batch at the end
             audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
-    from helpers.reports import publish as publish_pages
 
     try:
         manifest.write_manifest(previous, results, by_key, fps, code, started, audits)

@@ -87,7 +87,8 @@ def recover(jobs: list[Job]) -> dict[str, Any]:
                 outputs[kind] = out_record(f)
         if "html" in outputs or "pdf" in outputs:
             reports[job.key] = {"params_file": paths.relative(job.params.path), "title": job.title,
-                                "key_figures": job.key_figures, "status": "ok", "recovered": True,
+                                "unit": job.unit, "key_figures": job.key_figures,
+                                "findings": job.findings, "status": "ok", "recovered": True,
                                 "fingerprint": None, "outputs": outputs}
     years: dict[str, Any] = {}
     for year in sorted({str(j.params.year) for j in jobs}):
@@ -133,7 +134,9 @@ def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -
             "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
             "parameters": job.params.parameters,
             "title": job.title,
+            "unit": job.unit,
             "key_figures": job.key_figures,
+            "findings": job.findings,
             "inputs": job.inputs,
             "code": code,
             "status": r.status,
@@ -149,6 +152,7 @@ def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -
             entry["outputs"] = prev.get("outputs", {}) if prev.get("outputs") else {}
             entry["failed_outputs"] = r.outputs
             entry["key_figures"] = prev.get("key_figures") if entry["outputs"] else None  # the kept report's
+            entry["findings"] = prev.get("findings") if entry["outputs"] else None
             if prev.get("status") == "ok" or prev.get("last_good"):
                 entry["last_good"] = prev.get("last_good") or {
                     k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}

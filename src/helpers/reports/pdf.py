@@ -1,6 +1,8 @@
-"""PDF (A4) from the published HTML with one headless Debian chromium (Playwright), reused for
-every report of a batch. Fonts come from the system (fonts-noto-cjk): chromium embeds the CJK
-subset it used, which ``pdffonts`` shows. Nothing is downloaded: the browser is /usr/bin/chromium."""
+"""PDF (A4, running header with the report's title, page numbers in the footer) from the
+published HTML with one headless Debian chromium (Playwright), reused for every report of a
+batch. Fonts come from the system (fonts-wqy-microhei for print, see report.css): chromium embeds
+the subset it used, which ``pdffonts`` shows. Nothing is downloaded: the browser is
+/usr/bin/chromium."""
 
 from __future__ import annotations
 
@@ -45,6 +47,18 @@ def _sigint_held():
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+# The running header (the report's title, from its <title>) and footer (第 N 页 / 共 M 页), drawn by
+# chromium in the page margins that report.css leaves (@page). They are separate little documents:
+# they get their own explicit font (WenQuanYi Micro Hei, TrueType, embedded as a named CID font as
+# in the body) and size (chromium's default is unreadably small). No date: the PDF stays the same.
+_MARGIN_TEXT = ("font-family: 'WenQuanYi Micro Hei', sans-serif; font-size: 8pt; color: #5b6572; "
+                "width: 100%; margin: 0 14mm; font-synthesis: none;")
+HEADER_TEMPLATE = (f'<div style="{_MARGIN_TEXT} padding-top: 6mm; white-space: nowrap; overflow: hidden; '
+                   'text-overflow: ellipsis;"><span class="title"></span></div>')
+FOOTER_TEMPLATE = (f'<div style="{_MARGIN_TEXT} padding-bottom: 6mm; text-align: center;">'
+                   '第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</div>')
+
+
 class PdfPrinter:
     """``with PdfPrinter() as pr: pr.print(html_path, pdf_path)`` — one browser for many pages.
 
@@ -78,8 +92,9 @@ class PdfPrinter:
                 self._pw.stop()
 
     def render(self, html_path: Path | str) -> bytes:
-        """PDF bytes of one local HTML file (A4, backgrounds printed). External requests are
-        blocked: the page must be self-contained."""
+        """PDF bytes of one local HTML file (A4, backgrounds printed, the page's title as a running
+        header, 第 N 页 / 共 M 页 in the footer). External requests are blocked: the page must be
+        self-contained."""
         assert self._browser is not None, "use PdfPrinter as a context manager"
         context = self._browser.new_context()
         try:
@@ -89,7 +104,8 @@ class PdfPrinter:
             page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
             return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                            tagged=False, outline=False)
+                            tagged=False, outline=False, display_header_footer=True,
+                            header_template=HEADER_TEMPLATE, footer_template=FOOTER_TEMPLATE)
         finally:
             context.close()
 

@@ -1,11 +1,16 @@
 """HTML: report fragments (tables, notices) shown from notebooks, and the executed notebook
 turned into one self-contained page (no code cells, no prompts, images embedded, inline CSS,
-``lang="zh-CN"``, no external URL) through the Jinja template in resources/."""
+``lang="zh-CN"``, no external URL) through the Jinja template in resources/.
+
+Every page (reports, indexes, audit pages) is made by :func:`page`: one template, mobile-first
+CSS, every table in its own horizontally scrolling box, and optional navigation (:class:`Nav`:
+breadcrumbs, the report's downloadable files, the previous and next report), all relative links."""
 
 from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,24 +94,42 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# A left-aligned column whose longest cell has more characters than this is a text column (a
+# quote, an explanation): it is marked "wide" and keeps a readable width.
+WIDE_TEXT = 24
+# A table with a text column and at least this many columns is laid out as one card per row on a
+# phone (each cell labelled with its column title, ``data-label``, which the stylesheet looks for),
+# rather than scrolling sideways with its text out of sight.
+REFLOW_COLUMNS = 4
+
+
 def table(columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, caption: str | None = None,
           css_class: str = "data") -> Table:
     """An HTML table; cells are already-formatted strings (use helpers.core.formatting) or Html.
+    Column headers are ``<th scope="col">``; long text columns get the class ``wide``, and the
+    cells of a table with one and at least ``REFLOW_COLUMNS`` columns their column's title
+    (``data-label``: one card per row on a phone).
     The result also carries the cells as data (``.frame``)."""
     rows = [tuple(r) for r in rows]
-    head = "".join(f'<th class="{c.align}">{esc(c.title)}</th>' for c in columns)
+    texts = [tuple(_cell_text(v) for v in r) for r in rows]
+    classes = [c.align + (" wide" if c.align == "left" and any(len(t[i]) > WIDE_TEXT for t in texts) else "")
+               for i, c in enumerate(columns)]
+    reflow = len(columns) >= REFLOW_COLUMNS and any(cls.endswith(" wide") for cls in classes)
+    head = "".join(f'<th class="{cls}" scope="col">{esc(c.title)}</th>'
+                   for c, cls in zip(columns, classes, strict=True))
+    labels = [f' data-label="{esc(c.title)}"' if reflow else "" for c in columns]
     body = []
     for row in rows:
         cells = []
-        for c, v in zip(columns, row, strict=True):
+        for cls, label, v in zip(classes, labels, row, strict=True):
             content = str(v) if isinstance(v, markupsafe.Markup) else esc(v)
-            cells.append(f'<td class="{c.align}">{content}</td>')
+            cells.append(f'<td class="{cls}"{label}>{content}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     out = Table(f'<table class="{esc(css_class)}">{cap}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{''.join(body)}</tbody></table>")
     out.columns = tuple(c.title for c in columns)
-    out.rows = tuple(tuple(_cell_text(v) for v in r) for r in rows)
+    out.rows = tuple(texts)
     return out
 
 
@@ -160,11 +183,56 @@ def css() -> str:
     return (RESOURCES / CSS).read_text(encoding="utf-8")
 
 
-def page(title: str, body_html: str, *, kind: str = "report") -> str:
-    """The full HTML document around a body."""
+@dataclass(frozen=True)
+class Link:
+    """A relative link: its target (``href``, relative to the page) and its text."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A page's navigation, known when it is built: the breadcrumb trail (the last item is the
+    page itself and has no link), the files of the report (PDF, XLSX beside it) and the previous
+    and next report of the year. Every href is relative, so the site works from its files."""
+
+    crumbs: tuple[Link | str, ...] = ()
+    files: tuple[Link, ...] = ()
+    prev: Link | None = None
+    next: Link | None = None
+
+    def with_files(self, files: Iterable[Link]) -> Nav:
+        """The same navigation with ``files`` as the report's downloadable files."""
+        return Nav(self.crumbs, tuple(files), self.prev, self.next)
+
+
+def breadcrumbs(*trail: Link | str) -> Nav:
+    """A :class:`Nav` with only a breadcrumb trail: links, then the current page's name."""
+    return Nav(crumbs=tuple(trail))
+
+
+_TABLE_OPEN = re.compile(r"<table\b")
+_TABLE_CLOSE = re.compile(r"</table\s*>")
+SCROLL_BOX = '<div class="table-scroll" tabindex="0">'
+
+
+def scroll_tables(body_html: str) -> str:
+    """Every ``<table>`` of ``body_html`` in its own horizontally scrolling box, so a wide table
+    never widens the page on a phone (the box can be focused and scrolled with the keyboard)."""
+    return _TABLE_CLOSE.sub("</table></div>", _TABLE_OPEN.sub(SCROLL_BOX + "<table", body_html))
+
+
+def page(title: str, body_html: str, *, kind: str = "report", nav: Nav | None = None,
+         script: str | None = None) -> str:
+    """The full HTML document around a body: every table in a scrolling box, the navigation
+    (breadcrumbs and the report's files above the body, previous and next report below) when
+    ``nav`` is given, and an inline ``script`` at the end of the body when given (indexes only;
+    the page must work without it). Without ``nav`` and ``script`` the page has neither."""
     tpl = _environment().get_template(TEMPLATE)
-    return tpl.render(title=title, css=markupsafe.Markup(css()), body=markupsafe.Markup(body_html),
-                      kind=kind)
+    return tpl.render(title=title, css=markupsafe.Markup(css()),
+                      body=markupsafe.Markup(scroll_tables(str(body_html))), kind=kind, nav=nav,
+                      script=markupsafe.Markup(script) if script else None)
 
 
 def _clean(nb):
@@ -202,9 +270,10 @@ def notebook_title(nb, default: str) -> str:
     return str(title) if title else default
 
 
-def notebook_to_html(nb_or_path, title: str) -> str:
-    """A self-contained HTML page from an executed notebook (node or path)."""
+def notebook_to_html(nb_or_path, title: str, nav: Nav | None = None) -> str:
+    """A self-contained HTML page from an executed notebook (node or path), with the report's
+    navigation (breadcrumbs, files, previous/next report) when ``nav`` is given."""
     import nbformat
 
     nb = nbformat.read(str(nb_or_path), as_version=4) if isinstance(nb_or_path, str | Path) else nb_or_path
-    return page(title, notebook_body(nb))
+    return page(title, notebook_body(nb), nav=nav)

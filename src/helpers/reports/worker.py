@@ -20,6 +20,7 @@ from pathlib import Path
 
 from helpers.core import atomic, paths
 from helpers.reports.params import ParamSet
+from helpers.reports.render import Link, Nav
 
 KERNEL = "python3"
 # nbclient's default "graceful" shutdown waited ~3 s in one run of six; the benchmark compares
@@ -102,7 +103,9 @@ def clean_sockets(build_pid: int | None) -> list[Path]:
 
 @dataclass
 class Job:
-    """One report to build: its parameters, title, inputs and private staging folder."""
+    """One report to build: its parameters, title, inputs and private staging folder, what the
+    index shows of it (unit, key figures, findings) and its navigation (breadcrumbs, previous and
+    next report of the year; the batch plans every job of a year, so it knows the order)."""
 
     params: ParamSet
     title: str
@@ -111,6 +114,10 @@ class Job:
     staging: str                   # private temp dir of this report
     key_figures: list[list[str]] | None = None   # [[label, display], …] at plan time; None: overview
     cell_timeout: int | None = CELL_TIMEOUT       # seconds a cell may run; None: no limit
+    unit: str | None = None                      # implementing unit; None: a year overview
+    findings: dict | None = None                 # {"counts": {severity: n}, "kinds": [...]}; None: overview
+    nav: Nav | None = None                       # breadcrumbs, previous/next report (files added here)
+    formats: tuple[str, ...] = ("html", "pdf")    # the formats of this build
 
     @property
     def out_dir(self) -> Path:
@@ -182,7 +189,8 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
         from helpers.reports import render
 
         html_path = staging / f"{job.params.name}.html"
-        html_path.write_text(render.notebook_to_html(executed, job.title), encoding="utf-8")
+        nav = job.nav.with_files(report_files(job, res)) if job.nav is not None else None
+        html_path.write_text(render.notebook_to_html(executed, job.title, nav=nav), encoding="utf-8")
         res.staged["html"] = str(html_path)
     except Exception as exc:
         res.status, res.stage = "failed", "html"
@@ -301,6 +309,22 @@ def stage_tables(job: Job, res: Result) -> None:
         res.status, res.stage = "failed", "xlsx"
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["xlsx"] = time.perf_counter() - t
+
+
+# The files published beside a report, in the order its page lists them: kind → link text.
+FILE_LABELS = {"pdf": "PDF版", "indicators_xlsx": "绩效指标表（XLSX）", "score_xlsx": "自评得分表（XLSX）"}
+
+
+def report_files(job: Job, res: Result) -> list[Link]:
+    """Links (relative, beside the report) to the files this build publishes with the report:
+    its PDF when PDF is a format of the build, and the XLSX tables staged for it."""
+    name = job.params.name
+    out = []
+    for kind, label in FILE_LABELS.items():
+        if (kind == "pdf" and "pdf" in job.formats) or (kind in res.staged and kind in TABLE_KINDS):
+            suffix = TABLE_KINDS.get(kind, kind)
+            out.append(Link(f"{name}.{suffix}", label))
+    return out
 
 
 def run(job: Job, want_html: bool) -> Result:
