@@ -375,3 +375,40 @@ def test_summary_table_lines_up_chinese_keys():
     starts = {wcswidth(line[:line.index(word)])
               for line, word in zip(lines[2:], ("ok", "failed"), strict=True)}
     assert len(starts) == 1 and starts == {wcswidth(lines[0][:lines[0].index("status")])}
+
+
+@pytest.mark.slow
+def test_a_template_run_in_the_lab_builds_the_same_report(tmp_path):
+    """An analyst runs project_report.ipynb in JupyterLab and saves it (outputs, execution counts,
+    cell run metadata, another project in the parameters cell). The batch runs the notebook as
+    committed: the same report bytes, the same notebook fingerprint."""
+    import json
+
+    from helpers.reports.manifest import template_sha256
+
+    root = copy_project(tmp_path / "p")
+    env = {**os.environ, "BUDGET_REPORTS_ROOT": str(root)}
+    args = [sys.executable, "-m", "helpers", "build", "--formats", "html", "--project",
+            "family-accident-insurance", "--jobs", "1", "--force"]
+    assert subprocess.run(args, env=env, capture_output=True, text=True).returncode == 0
+    html = (root / "reports/2024/family-accident-insurance.html").read_bytes()
+    nb_path = root / "notebooks/project_report.ipynb"
+    clean_sha = template_sha256(nb_path)
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    committed_parameters = list(nb["cells"][0]["source"])
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = i + 1
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["lab output\n"]}]
+            cell["metadata"]["execution"] = {"iopub.execute_input": "2026-12-03T10:00:00Z"}
+            cell["metadata"]["scrolled"] = True
+    nb["cells"][0]["source"] = ['project_id: str = "association-operations"\n', "year: int = 2024\n"]
+    nb_path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert template_sha256(nb_path) != clean_sha      # the parameters cell really changed …
+    assert subprocess.run(args, env=env, capture_output=True, text=True).returncode == 0
+    assert (root / "reports/2024/family-accident-insurance.html").read_bytes() == html   # injected
+    nb["cells"][0]["source"] = committed_parameters
+    nb_path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert template_sha256(nb_path) == clean_sha      # … outputs and run metadata do not count
+    assert subprocess.run(args, env=env, capture_output=True, text=True).returncode == 0
+    assert (root / "reports/2024/family-accident-insurance.html").read_bytes() == html

@@ -15,12 +15,20 @@ if TYPE_CHECKING:
     from helpers.reports.worker import Job, Result
 
 
+def template_sha256(path: Path) -> str:
+    """sha256 of the report notebook as committed (outputs stripped): running a template in
+    JupyterLab neither changes the report nor forces a rebuild."""
+    from helpers.reports.worker import clean_template_text
+
+    return provenance.sha256_bytes(clean_template_text(path).encode("utf-8"))
+
+
 def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
     """What makes a report what it is; None when the code has uncommitted changes (no reuse)."""
     if not code.get("git_commit") or code.get("git_dirty") is not False:
         return None
     blob = json.dumps({"params": job.params.parameters, "notebook": job.params.notebook,
-                       "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+                       "notebook_sha256": template_sha256(job.params.notebook_path),
                        "inputs": job.inputs, "code": code, "formats": sorted(formats)},
                       sort_keys=True, ensure_ascii=False)
     return provenance.sha256_bytes(blob.encode())
@@ -131,7 +139,7 @@ def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -
         entry = {
             "params_file": paths.relative(job.params.path),
             "notebook": paths.relative(job.params.notebook_path),
-            "notebook_sha256": provenance.sha256_file(job.params.notebook_path),
+            "notebook_sha256": template_sha256(job.params.notebook_path),
             "parameters": job.params.parameters,
             "title": job.title,
             "unit": job.unit,

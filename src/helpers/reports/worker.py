@@ -156,7 +156,8 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(job.params.notebook_path), str(executed), parameters=job.params.parameters,
+            str(clean_template(job.params.notebook_path, staging)), str(executed),
+            parameters=job.params.parameters,
             kernel_name=KERNEL, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
             shutdown_kernel=SHUTDOWN, config=config, execution_timeout=job.cell_timeout)
@@ -197,6 +198,28 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
         res.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     res.timings["html"] = time.perf_counter() - t1
     return res
+
+
+def clean_template_text(path: Path) -> str:
+    """The report notebook as it would be committed (the nbstripout git filter): outputs,
+    execution counts and per-cell run metadata removed. A template run and saved in JupyterLab
+    therefore builds the same report, and counts as the same input."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags", "papermill")}
+    return nbformat.writes(nb) + "\n"
+
+
+def clean_template(path: Path, staging: Path) -> Path:
+    """Write :func:`clean_template_text` of ``path`` into ``staging`` and return it."""
+    out = Path(staging) / f"template-{Path(path).name}"
+    out.write_text(clean_template_text(path), encoding="utf-8")
+    return out
 
 
 def _one_line(exc: BaseException, job: Job) -> str:
