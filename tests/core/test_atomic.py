@@ -76,3 +76,24 @@ def test_atomic_path_fsyncs_what_a_library_wrote_and_the_folder(tmp_path, monkey
     assert len(synced) == 2
     assert synced[0].startswith(str(tmp_path / ".book.xlsx.")) and synced[0].endswith(".tmp")
     assert synced[1] == str(tmp_path)
+
+
+def test_saved_workbooks_are_reproducible_across_time(tmp_path):
+    """openpyxl stamps the save time into docProps/core.xml and the zip stamps each member (with
+    2-second resolution): two saves 2.1 s apart must still give the same bytes."""
+    import time
+
+    import openpyxl
+
+    from helpers.core.cells import save_workbook
+
+    def book():
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = "数据"
+        return wb
+
+    save_workbook(book(), tmp_path / "a.xlsx")
+    time.sleep(2.1)
+    save_workbook(book(), tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert openpyxl.load_workbook(tmp_path / "b.xlsx").active["A1"].value == "数据"

@@ -150,12 +150,19 @@ def test_paths_under_data_check_the_id(func):
 
 
 def test_failed_save_leaves_no_temporary(table, tmp_path, monkeypatch):
-    def broken(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"half")
-        raise OSError("disk full")
+    """A disk that fills while the file is being written (after half of it) leaves nothing behind."""
+    import zipfile
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    real = zipfile.ZipFile.writestr
+    calls = []
+
+    def broken(self, info, data, *args, **kwargs):
+        calls.append(info)
+        if len(calls) > 3:
+            raise OSError("disk full")
+        return real(self, info, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", broken)
     with pytest.raises(OSError, match="disk full"):
         write_workbook(table, tmp_path / "w.xlsx")
     assert list(tmp_path.iterdir()) == []

@@ -65,3 +65,32 @@ def put(ws, row: int, column: int, value: Any):
     cell.value = value
     _as_text(cell)
     return cell
+
+
+REPRODUCIBLE_DATE = (2000, 1, 1, 0, 0, 0)
+
+
+def save_workbook(wb, path) -> None:
+    """Save an openpyxl workbook to ``path`` (atomically) so that the same content gives the same
+    bytes: openpyxl stamps the save time into docProps/core.xml and the zip stamps every member,
+    so both are set to a fixed date (2000-01-01)."""
+    import io
+    import re
+    from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+    from helpers.core.atomic import atomic_path
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    fixed = b"2000-01-01T00:00:00Z"
+    with ZipFile(io.BytesIO(buf.getvalue())) as zin, atomic_path(path) as tmp, \
+            ZipFile(tmp, "w", ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + fixed
+                              + rb"\g<2>", data)
+            member = ZipInfo(info.filename, date_time=REPRODUCIBLE_DATE)
+            member.compress_type = ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            zout.writestr(member, data)

@@ -230,8 +230,7 @@ def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
     2-decimal value (they are at most 100, far inside a double's 15 exact digits)."""
     from openpyxl import Workbook
 
-    from helpers.core import atomic
-    from helpers.core.cells import append_row
+    from helpers.core.cells import append_row, save_workbook
     from helpers.evaluation.scoring import exact_sum
 
     def cell(value):
@@ -250,6 +249,5 @@ def write_score_xlsx(result: ScoreResult, path: Path | str) -> Path:
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=9):
         for c in row:
             c.number_format = "0.00"
-    with atomic.atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)                # atomic, and the same scores give the same bytes
     return Path(path)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers.core import atomic, paths
-from helpers.core.cells import append_row, neutralise_row
+from helpers.core.cells import append_row, neutralise_row, save_workbook
 from helpers.core.errors import InputError, SchemaError
 from helpers.core.taxonomy import DIRECTIONS, HIERARCHY, QUAL, level2_name
 from helpers.evaluation.sheet import parse_direction, parse_number, read_sheet
@@ -132,8 +132,7 @@ def write_targets(table: TargetTable, path: Path | str) -> Path:
         append_row(ws, COLUMNS)
         for t in table.rows:
             append_row(ws, t.cells())
-        with atomic.atomic_path(path) as tmp:
-            wb.save(tmp)
+        save_workbook(wb, path)
         return path
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-from helpers.core import atomic, paths
-from helpers.core.cells import append_row, put
+from helpers.core import paths
+from helpers.core.cells import append_row, put, save_workbook
 from helpers.core.errors import InputError
 from helpers.core.taxonomy import DIRECTIONS
 from helpers.evaluation.scoring import EXECUTION, SATISFACTION, ScoringConfig
@@ -168,6 +168,5 @@ def write_workbook(table: TargetTable, out: Path | str | None = None, *, force: 
     if out.exists() and not force:
         raise InputError("already exists; not overwritten (use --force to replace it)", path=out)
     wb = build_workbook(table, project_name, config)
-    with atomic.atomic_path(out) as tmp:   # a random temporary name, removed on any failure
-        wb.save(tmp)
+    save_workbook(wb, out)                 # atomic (a temporary removed on any failure), reproducible
     return out

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.core import formatting as fm
-from helpers.core.atomic import atomic_path
-from helpers.core.cells import append_row
+from helpers.core.cells import append_row, save_workbook
 from helpers.indicators.base import IndicatorResult
 
 COLUMNS = {
@@ -49,6 +48,5 @@ def write_indicators_xlsx(results: list[IndicatorResult], path: Path | str) -> P
     for col, width in zip("ABCDEFGHIJKL", (28, 10, 10, 36, 12, 16, 10, 36, 16, 16, 60, 80), strict=True):
         ws.column_dimensions[col].width = width
     target = Path(path)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)              # atomic, and the same results give the same bytes
     return target
