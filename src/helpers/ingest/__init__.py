@@ -7,7 +7,9 @@ Public API: ``parse_file``, ``parse_text``, ``ingest_paths``, ``load_projects``,
 """
 
 from helpers.ingest.loader import (
+    Catalogue,
     IngestResult,
+    catalogue,
     discover,
     get_project,
     ingest_paths,
@@ -20,6 +22,19 @@ from helpers.ingest.metrics import registry
 from helpers.ingest.models import Document, Fact, Project, Section
 
 __all__ = [
-    "Document", "Fact", "IngestResult", "Project", "Section", "discover", "get_project", "ingest_paths",
-    "load_projects", "parse_file", "parse_text", "registry", "years",
+    "Catalogue",
+    "Document",
+    "Fact",
+    "IngestResult",
+    "Project",
+    "Section",
+    "catalogue",
+    "discover",
+    "get_project",
+    "ingest_paths",
+    "load_projects",
+    "parse_file",
+    "parse_text",
+    "registry",
+    "years",
 ]

@@ -290,13 +290,37 @@ def get_project(project_id_: str, year: int) -> Project:
 
     Raises UnknownProjectError, listing the known year/id pairs, when there is none.
     """
-    projects = load_projects()
-    for p in projects:
-        if p.id == project_id_ and p.budget_year == year:
-            return p
-    known = ", ".join(sorted({f"{p.budget_year}/{p.id}" for p in projects})) or "none"
-    raise UnknownProjectError(f"unknown project {project_id_!r} for {year} (known: {known})",
-                              path=paths.relative(paths.raw_dir()))
+    return Catalogue(load_projects()).get(project_id_, year)
+
+
+class Catalogue:
+    """Every project under data/raw/, loaded once and indexed by (year, id): a build plans,
+    validates and describes all its reports from one catalogue instead of re-reading the texts
+    for each report. The projects are shared, not copied: read them, do not change them."""
+
+    def __init__(self, projects: list[Project]) -> None:
+        self.projects = projects
+        self._by_key: dict[tuple[int, str], Project] = {}
+        for p in projects:                       # the first one, as get_project always returned
+            self._by_key.setdefault((p.budget_year, p.id), p)
+
+    def get(self, project_id_: str, year: int) -> Project:
+        """The project of that id and year; UnknownProjectError listing the known ones."""
+        found = self._by_key.get((year, project_id_))
+        if found is not None:
+            return found
+        known = ", ".join(sorted({f"{p.budget_year}/{p.id}" for p in self.projects})) or "none"
+        raise UnknownProjectError(f"unknown project {project_id_!r} for {year} (known: {known})",
+                                  path=paths.relative(paths.raw_dir()))
+
+    def for_year(self, year: int | None) -> list[Project]:
+        """The projects of one budget year (every project when ``year`` is None)."""
+        return [p for p in self.projects if year is None or p.budget_year == year]
+
+
+def catalogue() -> Catalogue:
+    """The whole catalogue under data/raw/, loaded once (see :class:`Catalogue`)."""
+    return Catalogue(load_projects())
 
 
 def years() -> list[int]:

@@ -33,6 +33,7 @@ from helpers.reports.params import ParamSet
 from helpers.reports.worker import TABLE_KINDS, Job, Result
 
 if TYPE_CHECKING:
+    from helpers.ingest.loader import Catalogue
     from helpers.ingest.models import Project
 
 FORMATS = ("html", "pdf")
@@ -88,8 +89,8 @@ def plan(year: int | None = None, project_id: str | None = None,
         refuse_synthetic(year, project_id)
     params.generate(year, missing_only=True)
     files = params.param_files(year, None)
-    sets = [params.load_param_file(f) for f in files]
-    catalogue = _catalogue()
+    catalogue = _catalogue()                 # the texts are read once for the whole plan
+    sets = [params.load_param_file(f, catalogue) for f in files]
     orders = year_orders(sets, catalogue)
     if project_id is not None:
         sets = [s for s in sets if s.project_id == project_id]
@@ -114,21 +115,18 @@ def plan(year: int | None = None, project_id: str | None = None,
     return jobs
 
 
-def _catalogue() -> dict[tuple[int, str], Project]:
-    """Every project of the catalogue by (year, id), read once for the whole plan."""
+def _catalogue() -> Catalogue:
+    """Every project of the catalogue indexed by (year, id), read once for the whole plan."""
     from helpers import ingest
 
-    return {(p.budget_year, p.id): p for p in ingest.load_projects()}
+    return ingest.catalogue()
 
 
-def _project(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> Project:
-    from helpers import ingest
-
-    found = catalogue.get((s.year, s.project_id or ""))
-    return found if found is not None else ingest.get_project(s.project_id, s.year)  # names the known ones
+def _project(s: ParamSet, catalogue: Catalogue) -> Project:
+    return catalogue.get(s.project_id or "", s.year)      # UnknownProjectError names the known ones
 
 
-def _label(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> tuple[str, str | None]:
+def _label(s: ParamSet, catalogue: Catalogue) -> tuple[str, str | None]:
     """A report's title and implementing unit (None for a year overview)."""
     if s.project_id is None:
         return f"{s.year}年度预算项目绩效概览", None
@@ -136,7 +134,7 @@ def _label(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> tuple[str,
     return f"{p.name}绩效报告（{s.year}年）", p.unit
 
 
-def year_orders(sets: list[ParamSet], catalogue: dict[tuple[int, str], Project]
+def year_orders(sets: list[ParamSet], catalogue: Catalogue
                 ) -> dict[int, list[tuple[str, str]]]:
     """Every report of each year of ``sets`` as (name, title), in the year index's order
     (``publish.sort_key``): the order of the previous/next links inside the reports."""
@@ -147,7 +145,7 @@ def year_orders(sets: list[ParamSet], catalogue: dict[tuple[int, str], Project]
     return {y: [(name, title) for _, name, title in sorted(items)] for y, items in by_year.items()}
 
 
-def _describe(s: ParamSet, catalogue: dict[tuple[int, str], Project]
+def _describe(s: ParamSet, catalogue: Catalogue
               ) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
     """Title, inputs and (for a project) the key figures the index shows for the report."""
     from helpers.reports import context
@@ -159,7 +157,7 @@ def _describe(s: ParamSet, catalogue: dict[tuple[int, str], Project]
     return title, context.report_inputs(p, s.year), [[k, v] for k, v in context.key_figures(p)]
 
 
-def _findings(s: ParamSet, catalogue: dict[tuple[int, str], Project]) -> dict[str, object] | None:
+def _findings(s: ParamSet, catalogue: Catalogue) -> dict[str, object] | None:
     """The consistency findings of a project's text for the index: counts per severity and the
     kinds found ({"counts": {"error": 1, …}, "kinds": ["比率核对"]}); None for an overview or when
     the audit cannot run (the report itself then fails and says why)."""

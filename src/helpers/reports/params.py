@@ -129,7 +129,7 @@ def _line_of(path: Path, *keys: str) -> int | None:
     return key_lines(text).get(tuple(keys))
 
 
-def validate(path: Path, data: Any) -> ParamSet:
+def validate(path: Path, data: Any, catalogue=None) -> ParamSet:
     """Check one loaded params file against its notebook and the catalogue."""
     rel = paths.relative(path)
     if not isinstance(data, dict):
@@ -164,7 +164,7 @@ def validate(path: Path, data: Any) -> ParamSet:
     merged = {k: _default(d) for k, d in declared.items()}
     merged.update(params)
     ps = ParamSet(path=Path(path), notebook=notebook, parameters=merged)
-    _check_catalogue(ps, rel)
+    _check_catalogue(ps, rel, catalogue)
     return ps
 
 
@@ -177,28 +177,29 @@ def _default(decl: dict[str, Any]) -> Any:
         return decl["default"]
 
 
-def _check_catalogue(ps: ParamSet, rel: str) -> None:
+def _check_catalogue(ps: ParamSet, rel: str, catalogue=None) -> None:
     from helpers import ingest
 
+    catalogue = catalogue if catalogue is not None else ingest.catalogue()
     year = ps.parameters.get("year")
     if "year" in ps.parameters:
-        projects = ingest.load_projects(year)
+        projects = catalogue.for_year(year)
         if not projects:
             raise ParameterError(f"unknown year {year}: no project texts under data/raw/{year}/",
                                  path=rel, line=_line_of(ps.path, "parameters", "year"), where="parameters")
     if ps.project_id is not None:
         try:
-            ingest.get_project(ps.project_id, year)
+            catalogue.get(ps.project_id, year)
         except HelpersError as exc:
             raise ParameterError(f"unknown project {ps.project_id!r} in {year}: {exc.message}",
                                  path=rel, line=_line_of(ps.path, "parameters", "project_id"),
                                  where="parameters") from None
 
 
-def load_param_file(path: Path | str) -> ParamSet:
+def load_param_file(path: Path | str, catalogue=None) -> ParamSet:
     """Load and validate one params file (raises ParameterError naming it)."""
     path = Path(path)
-    return validate(path, load_yaml(path))
+    return validate(path, load_yaml(path), catalogue)
 
 
 def param_files(year: int | None = None, project_id: str | None = None) -> list[Path]:
