@@ -21,16 +21,5 @@ if [ ${#need[@]} -eq 0 ]; then
 fi
 
 echo "system packages missing: ${need[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
-fi
-if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; }; then
-  echo "error: cannot install them here (needs apt-get as root). Install by hand:" >&2
-  echo "  apt-get install --no-install-recommends ${need[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "${need[@]}"
 echo "system packages installed: ${need[*]}"

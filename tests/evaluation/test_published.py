@@ -231,7 +231,7 @@ def test_a_table_in_our_own_layout_is_scored_as_before():
     assert score_file(own).total == Decimal("92.72")       # tests/evaluation/test_scoring.py, by hand
 
 
-def test_workbook_round_trip_files_can_be_checked(tmp_path):
+def test_a_table_reads_the_same_under_another_name(tmp_path):
     """A corpus table copied under another name reads the same (no dependence on the file name)."""
     src = REAL / "yn-lincang-yongde-2022-yingyang.xlsx"
     dst = tmp_path / "自评表.xlsx"

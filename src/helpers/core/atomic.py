@@ -91,3 +91,34 @@ def clean_temporaries(directory: Path | str) -> list[Path]:
             p.unlink()
             removed.append(p)
     return removed
+
+
+def clean_owned_folders(parent: Path | str, prefix: str, owner: int | None = None) -> list[Path]:
+    """Remove the folders ``<prefix><pid>-…`` under ``parent`` that process ``pid`` left: those of
+    ``owner``, or (None) those of every process that is gone (a killed build), never the current
+    process's or a live one's. Returns what was removed."""
+    import shutil
+
+    removed = []
+    for d in Path(parent).glob(f"{prefix}*-*"):
+        pid = d.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        if owner is not None:
+            if int(pid) != owner:
+                continue
+        elif int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # another user's live process
+        return True
+    return True

@@ -17,6 +17,15 @@ HIERARCHY: dict[str, tuple[str, ...]] = {
 
 GE, LE, EQ, QUAL = "≥", "≤", "=", "定性"
 DIRECTIONS = (GE, LE, EQ, QUAL)
+# How a direction is written, in a 指标性质 cell or before a value, longest first: symbols (≧ ≦ ＝
+# and ═, U+2550, used as an equals sign are seen in published tables) and words.
+DIRECTION_WORDS: tuple[tuple[str, str], ...] = (
+    ("大于等于", GE), ("不低于", GE), ("不少于", GE), (">=", GE), ("≥", GE), ("≧", GE), ("⩾", GE),
+    ("小于等于", LE), ("不高于", LE), ("不超过", LE), ("不多于", LE), ("<=", LE), ("≤", LE), ("≦", LE),
+    ("⩽", LE),
+    ("==", EQ), ("=", EQ), ("＝", EQ), ("═", EQ),
+    (QUAL, QUAL),
+)
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "note": "提示"}

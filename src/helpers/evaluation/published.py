@@ -29,9 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpers.core.errors import HelpersError, InputError
-from helpers.core.taxonomy import EQ, GE, LE, QUAL
+from helpers.core.taxonomy import DIRECTION_WORDS, GE, LE, QUAL
 from helpers.evaluation.scoring import EXECUTION, NO, YES, Row
-from helpers.evaluation.sheet import parse_number, raw_rows
+from helpers.evaluation.sheet import parse_direction, parse_number, raw_rows
 
 # Header words → the canonical column. Matched on the cell with spaces removed, brackets and
 # what is inside them ((A), (B), (元)) dropped; the first variant that is a prefix wins.
@@ -62,13 +62,6 @@ PLACEHOLDER_RE = re.compile(r"^(?:指标\d*[:：]?\s*/?|…+|\.{2,}|/|-|—|无)
 _EMPTY = re.compile(r"^(?:|/|-|—|…+|\.{2,})$")
 LABEL_POINTS_RE = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 
-# Direction written in a value: symbols (≧ ≦ ＝ and ═ used as an equals sign are seen) and words.
-_DIRECTION_PREFIXES = (
-    ("大于等于", GE), ("不低于", GE), ("不少于", GE), (">=", GE), ("≥", GE), ("≧", GE), ("⩾", GE), (">", GE),
-    ("小于等于", LE), ("不高于", LE), ("不超过", LE), ("不多于", LE), ("<=", LE), ("≤", LE), ("≦", LE),
-    ("⩽", LE), ("<", LE),
-    ("==", EQ), ("=", EQ), ("＝", EQ), ("═", EQ),
-)
 _DIRECTION_SUFFIXES = (("以上", GE), ("以内", LE), ("以下", LE))
 _UNIT_ALIASES = {"百分比": "%", "％": "%"}
 
@@ -112,7 +105,7 @@ def parse_value(text: str) -> Value:
     number out of range (see ``sheet.parse_number``)."""
     s = _fold(text)
     direction = None
-    for word, d in _DIRECTION_PREFIXES:
+    for word, d in DIRECTION_WORDS:
         if s.startswith(word):
             direction, s = d, s[len(word):]
             break
@@ -324,8 +317,6 @@ def read_published(path: Path | str) -> Published:
 def _indicator_row(pub: Published, line: int, level1: str, level2: str, name: str, direction_cell: str,
                    target_text: str, unit_cell: str, actual_text: str, points_text: str, score_text: str,
                    reason: str) -> Row:
-    from helpers.evaluation.sheet import parse_direction
-
     target, actual = parse_value(target_text), parse_value(actual_text)
     pub.printed[line] = (target_text, actual_text)
     points = _num(points_text) if points_text else None

@@ -19,15 +19,14 @@ from pathlib import Path
 from helpers.core.cells import restore
 from helpers.core.decoding import decode_bytes, read_bytes
 from helpers.core.errors import InputError, ScoringError
-from helpers.core.taxonomy import EQ, GE, LE, QUAL
+from helpers.core.taxonomy import DIRECTION_WORDS
 
 HEADERS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分",
            "偏差原因分析及改进措施")
 ALIASES = {"年度指标值": "指标值", "计量单位": "度量单位", "单位": "度量单位",
            "偏差原因": "偏差原因分析及改进措施"}
 _HEADER_SCAN = 20
-_DIRECTION_WORDS = {"≥": GE, ">=": GE, "≧": GE, "⩾": GE, "≤": LE, "<=": LE, "≦": LE, "⩽": LE,
-                    "=": EQ, "==": EQ, "定性": QUAL}
+_DIRECTION_WORDS = dict(DIRECTION_WORDS)
 MAX_INTEGER_DIGITS = 15     # |x| < 10¹⁵: beyond any budget in 元, and exact as a spreadsheet number
 MAX_DECIMALS = 30           # enough for a float cell's repr (0.30000000000000004)
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
@@ -165,7 +164,8 @@ def parse_number(text: str, unit: str = "") -> Decimal | None:
 
 
 def parse_direction(text: str) -> str | None:
-    """≥ ≤ = 定性 (also >= <= ＝ ≧ ≦); "" when blank; None when unknown."""
+    """≥ ≤ = 定性, as any spelling of ``core.taxonomy.DIRECTION_WORDS`` (>=, ≧, ═, 不低于 …);
+    "" when blank; None when unknown."""
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     if not s:
         return ""

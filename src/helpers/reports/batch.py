@@ -269,23 +269,9 @@ TMP_PREFIX = "budget-reports-"
 
 
 def clean_stale_staging() -> list[Path]:
-    """Remove the temporary build folders of builds whose process is gone (a killed build)."""
-    removed = []
-    for d in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
-        pid = d.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue                                  # that build is still running
-        except ProcessLookupError:
-            pass
-        except PermissionError:                       # another user's live process
-            continue
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    removed.extend(worker.clean_sockets(None))
-    return removed
+    """Remove the temporary build folders and kernel socket folders of builds whose process is
+    gone (a killed build)."""
+    return [*atomic.clean_owned_folders(tempfile.gettempdir(), TMP_PREFIX), *worker.clean_sockets(None)]
 
 
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,

@@ -81,24 +81,7 @@ def socket_dir() -> str:
 def clean_sockets(build_pid: int | None) -> list[Path]:
     """Remove the kernel socket folders of build ``build_pid``, or (None) of every build whose
     process is gone; returns what was removed."""
-    removed = []
-    for d in Path(_socket_parent()).glob(f"{SOCKET_PREFIX}*-*"):
-        owner = d.name[len(SOCKET_PREFIX):].split("-", 1)[0]
-        if not owner.isdigit():
-            continue
-        if build_pid is not None and int(owner) != build_pid:
-            continue
-        if build_pid is None:
-            try:
-                os.kill(int(owner), 0)
-                continue                             # that build is still running
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    return removed
+    return atomic.clean_owned_folders(_socket_parent(), SOCKET_PREFIX, build_pid)
 
 
 @dataclass
