@@ -17,6 +17,7 @@ from helpers.core.normalize import fold
 from helpers.ingest.metrics import registry as metric_registry
 from helpers.ingest.models import Fact, Notice, Section
 from helpers.ingest.numbers import BARE_NUMBER_RE, MAX_DIGITS, find_quantities
+from helpers.ingest.stages import stage_of
 from helpers.ingest.template import SUB_RE, sub_number
 
 SENTENCE_END = "。！？!?"
@@ -243,7 +244,7 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             unit=q.unit, year=int(years[-1]) if years else None, section=sec_id,
             section_title=sec_title, quote=quote, line=block.line, raw=q.raw, raw_unit=q.raw_unit,
             scale=q.scale, decimals=q.decimals, approx=q.approx, as_of=as_of, planned=planned,
-            parent=parent, offset=q.start - lead, upper=q.upper,
+            parent=parent, offset=q.start - lead, upper=q.upper, stage=stage_of(fs[cs:start]),
         )
         facts.append(fact)
         sentence_facts.append(fact)

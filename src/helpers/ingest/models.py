@@ -100,6 +100,7 @@ class Fact:
     parent: str | None = None    # id of the total this figure is a part of (…其中…)
     offset: int | None = None    # where ``raw`` starts in ``quote``
     upper: Decimal | None = None  # upper end of a stated range (3000-5000元/人: value 3000, upper 5000)
+    stage: str | None = None     # planned · granted · executed · arrived · left_over (helpers.ingest.stages)
 
     @property
     def tolerance(self) -> Decimal:
@@ -127,6 +128,7 @@ class Fact:
             "offset": self.offset,
             "upper": json_number(self.upper),
             "tolerance": json_number(self.tolerance),
+            "stage": self.stage,
         }
 
 

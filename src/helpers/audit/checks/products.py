@@ -21,6 +21,7 @@ from helpers.audit.intervals import (
     uncertainty,
 )
 from helpers.audit.labels import category_key
+from helpers.ingest.stages import compatible
 from helpers.ingest.models import Fact
 
 
@@ -68,7 +69,9 @@ def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
 
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
     """(count, standard, amount) on one paragraph: the count the standard applies to (see
-    ``_pair_count``) and the first amount after the standard, before the next count or standard."""
+    ``_pair_count``) and the first amount after the standard, before the next count or standard,
+    of a kind compatible with the count's (``helpers.ingest.stages``): a planned or granted count
+    is never compared with an executed, arrived or left-over amount."""
     pos = locate(facts)
     for line_facts in _by_line(facts).values():
         pers = [per_unit(f) for f in line_facts]
@@ -82,8 +85,8 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
                 f = line_facts[j]
                 if pers[j] or (f.unit == per and f.parent is None):
                     break
-                if f.unit == "元":
-                    amount = f
+                if f.unit == "元" and compatible(count.stage if count else None, f.stage):
+                    amount = f      # the first amount of the product's own kind (see stages)
                     break
             earlier = any(pers[:i])
             if amount is not None and earlier and is_total(amount):
