@@ -36,11 +36,10 @@ SEED_EXPECTED = {
     # 赔付率 52.00% stated; 187.79万元 ÷ 318.9万元 = 1,877,900 ÷ 3,189,000 = 58.8868… % → 58.89 %.
     # With the printed precision (±50 元, ±500 元) the ratio lies in 58.876 %…58.898 %, far from
     # 52.00 % ± 0.005. Claims are as of 2023-09-30, premium is the 2023 total: the message names
-    # the basis; no other basis is given, so an error. In 四.2 and again in 五 …
+    # the basis; no other basis is given, so an error. Stated in 四.2, again in 五, and in the
+    # association project's 五 (the same text copied): one discrepancy, one finding, three places
+    # (test_one_finding_per_discrepancy_lists_every_place).
     ("ratio", "ratio", "error", INS, "四.2", D("52.00"), D("58.89")),
-    ("ratio", "ratio", "error", INS, "五", D("52.00"), D("58.89")),
-    # … and in the association project's 五, which is the same text copied.
-    ("ratio", "ratio", "error", ASSOC, "五", D("52.00"), D("58.89")),
     # 二、立项依据 of the association project ends "组织实施2024年度计划生育家庭意外伤害保险专项资金项目":
     # the other project of the same document named as its own.
     ("text", "foreign_project", "error", ASSOC, "二", None, None),
@@ -79,6 +78,18 @@ def test_seed_golden(seed_findings):
     assert set(got) == SEED_EXPECTED
 
 
+def test_one_finding_per_discrepancy_lists_every_place(seed_findings):
+    ratio = [f for f in seed_findings if f.check == "ratio"]
+    assert len(ratio) == 1
+    assert [(p.project, p.section) for p in ratio[0].places] == [(INS, "四.2"), (INS, "五"), (ASSOC, "五")]
+    assert ratio[0].places_text() == "四.2、五；计划生育协会综合工作经费项目 五"
+    assert ratio[0].places_text(ASSOC) == "五；计划生育家庭意外伤害保险专项资金项目 四.2、五"
+    # each project's report shows it once, the association's too (the copied section)
+    assert ratio[0] in findings_for(seed_findings, ASSOC, 2024)
+    assert sum(f.check == "ratio" for f in findings_for(seed_findings, INS, 2024)) == 1
+    assert [p["section"] for p in ratio[0].to_json()["places"]] == ["四.2", "五", "五"]
+
+
 def test_seed_findings_carry_evidence(seed_findings):
     for f in seed_findings:
         assert f.quote and f.message and f.line and f.path.endswith("hongta-jishengxie-2024.txt")
@@ -94,7 +105,7 @@ def test_seed_findings_carry_evidence(seed_findings):
 def test_seed_order_is_deterministic(seed_findings):
     again = audit_documents(ingest_paths([SEED]).documents)
     assert [f.to_json() for f in again] == [f.to_json() for f in seed_findings]
-    assert [f.project for f in seed_findings][:3] == [INS, INS, INS]
+    assert [f.project for f in seed_findings][:3] == [INS, INS, ASSOC]
     assert [f.section for f in seed_findings if f.project == ASSOC][:3] == ["二", "四.2", "四.3"]
 
 
@@ -175,20 +186,22 @@ def test_csv_written_atomically(tmp_path, seed_findings):
     assert not list(tmp_path.glob("audit/.*.tmp"))
     assert findings_csv([]).splitlines() == [",".join(
         ("year", "project", "project_name", "section", "kind", "check", "severity", "stated",
-         "computed", "tolerance", "unit", "message", "quote", "line", "path", "fact_ids"))]
+         "computed", "tolerance", "unit", "message", "quote", "line", "path", "fact_ids", "places"))]
+    assert rows[1]["places"] == "四.2、五；计划生育协会综合工作经费项目 五"
 
 
 def test_project_table_and_year_page(seed_findings):
     mine = findings_for(seed_findings, INS, 2024)
     frame = findings_frame(mine)
     assert list(frame.columns) == ["级别", "部分", "类别", "文本所写", "核算结果", "说明", "原文引用"]
-    assert frame["核算结果"].tolist() == ["2024", "58.89%", "58.89%"]
+    assert frame["核算结果"].tolist() == ["2024", "58.89%"]
+    assert frame["部分"].tolist() == ["二", "四.2、五；计划生育协会综合工作经费项目 五"]
     assert "<table" in findings_html(mine) and "未发现" in findings_html([])
     page = render_year_audit_page(2024, seed_findings)
     assert page.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in page
-    assert "错误：8项" in page and "警告：1项" in page and "提示：3项" in page
+    assert "错误：6项" in page and "警告：1项" in page and "提示：3项" in page
     assert "计划生育协会综合工作经费项目" in page and "<script" not in page
-    assert summary(seed_findings) == {"error": 8, "warning": 1, "note": 3}
+    assert summary(seed_findings) == {"error": 6, "warning": 1, "note": 3}
     assert "未发现" in render_year_audit_page(2023, seed_findings)
 
 

@@ -57,7 +57,7 @@ def test_funding_total_keeps_fractions_of_a_yuan():
 def test_sections_hand_over_their_data():
     """Each section shows HTML and gives a DataFrame. Expected values from the seed text: the
     insurance project states 59039 insured persons (F01) and its audit findings are the three of
-    tests/audit/test_base.py (year reference, loss ratio twice)."""
+    tests/audit/test_base.py (year reference; the loss ratio, one finding for its three places)."""
     ctx = report_data.project_report(PROJECT, 2024)
     ind = report_data.indicators_section(ctx)
     assert "<table" in ind._repr_html_()
@@ -65,7 +65,7 @@ def test_sections_hand_over_their_data():
     row = frame[frame["指标编号"] == "insured_persons"].iloc[0]
     assert row["计算值"] == 59039 and row["显示值"] == "59,039人"
     found = report_data.findings_section(ctx).frame
-    assert len(found) == 3 and sorted(found["核算结果"]) == ["2024", "58.89%", "58.89%"]
+    assert len(found) == 2 and sorted(found["核算结果"]) == ["2024", "58.89%"]
     facts = report_data.facts_section(ctx).frame
     assert list(facts.columns)[:3] == ["编号", "项目", "数值"] and len(facts) == len(ctx.project.facts)
     assert report_data.targets_section(ctx).frame.columns[0] == "一级指标"
@@ -92,11 +92,12 @@ def test_a_published_table_shows_stated_against_recomputed(project_copy):
 def test_summary_block_says_what_a_reader_needs_first(project_copy):
     """主要发现 of the insurance project, by hand from the seed text and its audit: 资金安排 lists
     12.80万元 + 2.22万元 = 15.02万元 in 2 amounts; headline figures 参保人数 59,039人 …; the audit
-    finds 2 errors (the 52.00% loss ratio, stated twice) and 1 warning (2023年度 in the 2024 text)."""
+    finds 1 error (the 52.00% loss ratio: one discrepancy, stated in three places) and 1 warning
+    (2023年度 in the 2024 text)."""
     ctx = report_data.project_report(PROJECT, 2024)
     html = report_data.summary_block(ctx).html
     assert "“资金安排情况”一节列明金额2项，合计15.02万元。" in html
-    assert "参保人数59,039人" in html and "错误2项、警告1项" in html
+    assert "参保人数59,039人" in html and "错误1项、警告1项" in html
     assert "本年度尚无绩效自评表。" in html
     for anchor in ("profile", "funding", "indicators", "findings", "selfeval"):
         assert f'href="#{anchor}"' in html

@@ -35,9 +35,31 @@ KIND_ZH = {
 _CN = "一二三四五六七八九十"
 
 
+@dataclass(frozen=True)
+class Place:
+    """One place a finding's figures are stated: project, section, line, quoted sentence(s) and
+    the ids of the facts there."""
+
+    project: str
+    project_name: str
+    section: str
+    line: int | None
+    quote: str
+    fact_ids: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The place as JSON: project, project_name, section, line, quote, fact_ids."""
+        return {"project": self.project, "project_name": self.project_name, "section": self.section,
+                "line": self.line, "quote": self.quote, "fact_ids": list(self.fact_ids)}
+
+
 @dataclass
 class Finding:
-    """One audit finding: what disagrees, where, by how much, with the quoted evidence."""
+    """One audit finding: what disagrees, where, by how much, with the quoted evidence.
+
+    A discrepancy stated in several places (the same figures restated in another section, or in
+    a section copied into another project) is one finding: ``places`` lists every place, the
+    first being the finding's own project, section and line (see :func:`merge_places`)."""
 
     check: str                      # registered check id ("ratio", "duplicate_section", …)
     kind: str                       # product · sum · ratio · integrality · consistency · text · target
@@ -55,6 +77,31 @@ class Finding:
     line: int | None = None
     path: str = ""
     fact_ids: list[str] = field(default_factory=list)
+    figures: tuple[str, ...] = ()   # the printed figures compared (their raw text), for merging
+    places: list[Place] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.places:
+            self.places = [Place(self.project, self.project_name, self.section, self.line,
+                                 self.quote, tuple(self.fact_ids))]
+
+    def in_project(self, project_id: str) -> bool:
+        """Whether any place of the finding is in project ``project_id``."""
+        return any(p.project == project_id for p in self.places)
+
+    def places_text(self, project_id: str | None = None) -> str:
+        """Where the finding stands, in Chinese: "四.2、五；计划生育协会综合工作经费项目 五"
+        (sections of ``project_id``, or of the finding's own project, first and unnamed)."""
+        own = project_id or self.project
+        groups: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for p in self.places:
+            groups.setdefault(p.project, [])
+            if p.section not in groups[p.project]:
+                groups[p.project].append(p.section)
+            names[p.project] = p.project_name
+        order = sorted(groups, key=lambda k: k != own)
+        return "；".join(("" if k == own else names[k] + " ") + "、".join(groups[k]) for k in order)
 
     def sort_key(self) -> tuple:
         """The report order: file, year, project position, section, line, severity (error first), check."""
@@ -80,6 +127,7 @@ class Finding:
             "line": self.line,
             "path": self.path,
             "fact_ids": list(self.fact_ids),
+            "places": [p.to_json() for p in self.places],
         }
 
 
@@ -162,6 +210,7 @@ class AuditContext:
             year=self.project.budget_year, section=section, message=message, quote=quote,
             stated=stated, computed=computed, tolerance=tolerance, unit=unit, line=line,
             path=self.document.path, fact_ids=[f.id for f in facts],
+            figures=tuple(f.raw for f in facts),
         )
 
 
@@ -182,7 +231,36 @@ def audit_project(project: Project, document: Document, *,
         except HelpersError as exc:  # e.g. an unreadable target table: report, go on
             out.append(ctx.finding(check.id, section="—", severity="error",
                                    message=f"核对未能完成：{exc}"))
-    return sorted(out, key=Finding.sort_key)
+    return merge_places(sorted(out, key=Finding.sort_key))
+
+
+def _merge_key(f: Finding) -> tuple | None:
+    """What makes two findings one discrepancy: the same check on the same stated figure and the
+    same recomputation from the same printed figures, in the same text and year. Findings
+    without figures (text findings) are never merged."""
+    if f.stated is None or f.computed is None or not f.figures:
+        return None
+    return (f.path, f.year, f.check, f.stated, f.computed, f.unit, tuple(sorted(f.figures)))
+
+
+def merge_places(findings: list[Finding]) -> list[Finding]:
+    """One finding per discrepancy: findings with the same merge key (see ``_merge_key``) become
+    the first of them, listing every place and taking the highest severity. Order is kept."""
+    out: list[Finding] = []
+    first: dict[tuple, Finding] = {}
+    for f in findings:
+        key = _merge_key(f)
+        if key is None:
+            out.append(f)
+        elif key in first:
+            kept = first[key]
+            kept.places = [*kept.places, *(p for p in f.places if p not in kept.places)]
+            if SEVERITIES.index(f.severity) < SEVERITIES.index(kept.severity):
+                kept.severity = f.severity
+        else:
+            first[key] = f
+            out.append(f)
+    return out
 
 
 def audit_documents(documents: Iterable[Document], *,
@@ -193,12 +271,12 @@ def audit_documents(documents: Iterable[Document], *,
     for doc in documents:
         for project in doc.projects:
             out.extend(audit_project(project, doc, targets_loader=targets_loader, checks=checks))
-    return sorted(out, key=Finding.sort_key)
+    return merge_places(sorted(out, key=Finding.sort_key))
 
 
 def findings_for(findings: Iterable[Finding], project_id: str, year: int | None = None) -> list[Finding]:
-    """The findings of one project (and year), for its report."""
-    return [f for f in findings if f.project == project_id and (year is None or f.year == year)]
+    """The findings of one project (and year), for its report: those with a place in it."""
+    return [f for f in findings if f.in_project(project_id) and (year is None or f.year == year)]
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -16,7 +16,7 @@ from helpers.core.formatting import fmt_decimal
 from helpers.core.taxonomy import SEVERITY_ZH
 
 CSV_COLUMNS = ("year", "project", "project_name", "section", "kind", "check", "severity", "stated",
-               "computed", "tolerance", "unit", "message", "quote", "line", "path", "fact_ids")
+               "computed", "tolerance", "unit", "message", "quote", "line", "path", "fact_ids", "places")
 TABLE_COLUMNS = {"severity": "级别", "section": "部分", "kind": "类别", "stated": "文本所写",
                  "computed": "核算结果", "message": "说明", "quote": "原文引用"}
 
@@ -37,7 +37,7 @@ def findings_csv(findings: Iterable[Finding]) -> str:
         w.writerow(neutralise_row([
             f.year, f.project, f.project_name, f.section, f.kind, f.check, f.severity, _plain(f.stated),
             _plain(f.computed), _plain(f.tolerance), f.unit or "", f.message, f.quote, f.line or "", f.path,
-            " ".join(f.fact_ids)]))
+            " ".join(f.fact_ids), f.places_text()]))
     return buf.getvalue()
 
 
@@ -59,12 +59,13 @@ def show_value(value: Decimal | None, unit: str | None) -> str:
     return f"{_plain(value)}{unit}"
 
 
-def findings_frame(findings: Iterable[Finding]):
-    """A pandas DataFrame with Chinese column headers, for a project report's audit section."""
+def findings_frame(findings: Iterable[Finding], project_id: str | None = None):
+    """A pandas DataFrame with Chinese column headers, for a project report's audit section; 部分
+    lists every place of the finding (``project_id``'s sections first, unnamed)."""
     import pandas as pd
 
     rows = [{
-        "级别": SEVERITY_ZH[f.severity], "部分": f.section, "类别": KIND_ZH[f.kind],
+        "级别": SEVERITY_ZH[f.severity], "部分": f.places_text(project_id), "类别": KIND_ZH[f.kind],
         "文本所写": show_value(f.stated, f.unit), "核算结果": show_value(f.computed, f.unit),
         "说明": f.message, "原文引用": f.quote,
     } for f in findings]

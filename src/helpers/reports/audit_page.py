@@ -31,7 +31,7 @@ def findings_html(findings: Iterable[Finding], *, empty: str = "未发现不一�
     if not findings:
         return render.notice(empty)
     columns = [render.Column(h) for h in TABLE_COLUMNS.values()]
-    rows = [(_severity(f), f.section, KIND_ZH[f.kind], show_value(f.stated, f.unit),
+    rows = [(_severity(f), f.places_text(), KIND_ZH[f.kind], show_value(f.stated, f.unit),
              show_value(f.computed, f.unit), f.message, Html(f'<span class="quote">{esc(f.quote)}</span>'))
             for f in findings]
     return render.table(columns, rows)

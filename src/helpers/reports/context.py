@@ -130,11 +130,14 @@ def _document_of(project: Project):
 
 
 def audit_findings(projects: list[Project]) -> list[audit.Finding]:
-    """Findings of helpers.audit for these projects."""
-    found = []
+    """Findings of helpers.audit for these projects: every finding of their documents with a
+    place in one of them (a discrepancy restated in a copied section of another project is one
+    finding, listing both places)."""
+    found: list[audit.Finding] = []
     for p in projects:
         doc, same = _document_of(p)
-        found.extend(audit.audit_project(same, doc))
+        everything = audit.audit_documents([doc]) if doc is not None else audit.audit_project(same, doc)
+        found.extend(f for f in audit.findings_for(everything, p.id, p.budget_year) if f not in found)
     return found
 
 

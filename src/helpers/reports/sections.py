@@ -217,7 +217,7 @@ def findings_section(ctx: ReportContext) -> Section:
         if v is None:
             return "—"
         return fmt_value(v, unit) if unit else str(v)   # a year or a bare number: as is
-    rows = [(SEVERITY_ZH.get(f.severity, f.severity), f.section, num(f.stated, f.unit),
+    rows = [(SEVERITY_ZH.get(f.severity, f.severity), f.places_text(ctx.project.id), num(f.stated, f.unit),
              num(f.computed, f.unit), f.message, Html(f'<span class="quote">{esc(f.quote)}</span>'))
             for f in found]
     counts: dict[str, int] = {}
@@ -227,7 +227,7 @@ def findings_section(ctx: ReportContext) -> Section:
     return section(paragraph(f"共{len(found)}条：{summary}。"),
                    table([Column("级别"), Column("章节"), Column("陈述值", "right"),
                           Column("复算值", "right"), Column("说明"), Column("原文")], rows),
-                   frame=findings_frame(found))
+                   frame=findings_frame(found, ctx.project.id))
 
 
 def targets_section(ctx: ReportContext) -> Section:
