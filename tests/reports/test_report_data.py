@@ -108,8 +108,43 @@ def test_overview_summary_leaves_copied_money_out_of_the_total(project_copy):
     error, 六): its 15.02万元 is not added; the total is the insurance project's 15.02万元 alone."""
     html = report_data.overview_summary(report_data.year_overview(2024)).html
     assert "1个项目在“资金安排情况”中列明金额，合计15.02万元" in html
-    assert "计划生育协会综合工作经费项目的“资金安排情况”被一致性检查标为照搬其他项目的内容" in html
+    assert "计划生育协会综合工作经费项目的“资金安排情况”金额被一致性检查标为存疑" in html
     assert "30.04" not in html
+
+
+def test_flagged_figures_are_never_shown_as_fact(project_copy):
+    """Issue 10: the association's 资金安排情况 (12.80万元 + 2.22万元 = 15.02万元) is the insurance
+    project's, copied; the insurance project's 赔付率52.00% contradicts 187.79 ÷ 318.9 = 58.89%.
+    Each is shown with its flag wherever it appears and counted in no comparison."""
+    ov = report_data.year_overview(2024)
+    table = report_data.overview_table(ov).frame
+    totals = dict(zip(table["项目"].map(str), table["资金安排合计"], strict=True))
+    ins = next(v for k, v in totals.items() if "意外伤害保险" in k)
+    assoc = next(v for k, v in totals.items() if "综合工作经费" in k)
+    assert ins == "15.02万元" and assoc == "15.02万元（存疑：照搬其他项目）"
+    chart = report_data.overview_chart(ov)
+    labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert len(labels) == 1 and "综合工作经费" not in "".join(labels)
+    assert "未列入：计划生育协会综合工作经费项目" in chart.caption
+    # the association's own report: the funding table, the chart and the facts carry the flag
+    ctx = report_data.project_report("association-operations", 2024)
+    funding = report_data.funding_section(ctx).frame
+    assert [v for v in funding["数值"] if "万元" in v] == ["12.80万元（存疑：照搬其他项目）",
+                                                          "2.22万元（存疑：照搬其他项目）"]
+    assert all(v.endswith("（存疑：照搬其他项目）") for v in funding["数值"])     # 3,200人 … too
+    chart = report_data.funding_chart(ctx)
+    values = [t.get_text() for t in chart.figure.axes[0].texts]
+    assert values == ["12.80万元（存疑）", "2.22万元（存疑）"]
+    assert all(p.get_hatch() == "//" for p in chart.figure.axes[0].patches)
+    assert "灰色斜线条" in chart.caption and "F1" not in "".join(
+        t.get_text() for t in chart.figure.axes[0].get_yticklabels())
+    facts = report_data.facts_section(ctx).frame
+    assert facts.set_index("编号").loc["F17", "说明"].startswith("存疑：所在章节照搬其他项目")
+    # the insurance project: the stated loss ratio is flagged, the recomputed one is not
+    ctx = report_data.project_report(PROJECT, 2024)
+    html = report_data.indicators_section(ctx).html
+    assert "52.00%（存疑：与复算不符）" in html and "58.89%（存疑" not in html
+    assert ("赔付率（复算）", "58.89%") in report_data.key_figures(ctx.project)
 
 
 def test_commands_and_hashes_stay_in_the_technical_block(project_copy):

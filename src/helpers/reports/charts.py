@@ -161,28 +161,39 @@ def _wrap(label: str, width: int = 10) -> str:
 
 
 def amounts_bar(labels: Sequence[str], amounts_yuan: Sequence[Number], *, title: str,
-                caption: str) -> Chart:
-    """Horizontal bars of money amounts (元), axis and labels in 万元 per domain.md §4."""
-    if len(labels) != len(amounts_yuan):
-        raise ValueError("labels and amounts differ in length")
+                caption: str, doubtful: Sequence[bool] | None = None) -> Chart:
+    """Horizontal bars of money amounts (元), axis and labels in 万元 per domain.md §4. A bar
+    marked in ``doubtful`` (a figure the audit puts in doubt) is drawn hatched in grey, its
+    value label says 存疑."""
+    if len(labels) != len(amounts_yuan) or (doubtful is not None and len(doubtful) != len(labels)):
+        raise ValueError("labels, amounts and doubtful marks differ in length")
     with _report_style():
-        return _amounts_bar(labels, amounts_yuan, title, caption)
+        return _amounts_bar(labels, amounts_yuan, title, caption, doubtful or [False] * len(labels))
 
 
-def _amounts_bar(labels, amounts_yuan, title: str, caption: str) -> Chart:
+DOUBTFUL_COLOR = "#b8b8b8"
+
+
+def _amounts_bar(labels, amounts_yuan, title: str, caption: str, doubtful: Sequence[bool]) -> Chart:
     n = max(len(labels), 1)
     fig, ax = _figure(7.0, 1.2 + 0.55 * n)
     wan = [float(yuan_to_wan(a)) for a in amounts_yuan]
     ys = list(range(len(labels)))[::-1]
-    ax.barh(ys, wan, color=[PALETTE[i % len(PALETTE)] for i in range(len(labels))], height=0.6)
+    colors = [DOUBTFUL_COLOR if d else PALETTE[i % len(PALETTE)] for i, d in enumerate(doubtful)]
+    bars = ax.barh(ys, wan, color=colors, height=0.6)
+    for bar, d in zip(bars, doubtful, strict=True):
+        if d:
+            bar.set_hatch("//")
+            bar.set_edgecolor("#6b6b6b")
     ax.set_yticks(ys, [_wrap(lbl) for lbl in labels])
     ax.set_xlabel("金额（万元）")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     top = max(wan, default=0) or 1
-    ax.set_xlim(0, top * 1.25)
-    for y, a in zip(ys, amounts_yuan, strict=True):
-        ax.text(float(yuan_to_wan(a)) + top * 0.01, y, fmt_wan(a), va="center", fontsize=10)
+    ax.set_xlim(0, top * (1.45 if any(doubtful) else 1.25))
+    for y, a, d in zip(ys, amounts_yuan, doubtful, strict=True):
+        ax.text(float(yuan_to_wan(a)) + top * 0.01, y, fmt_wan(a) + ("（存疑）" if d else ""),
+                va="center", fontsize=10)
     return Chart(fig, caption, title)
 
 

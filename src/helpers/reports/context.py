@@ -5,6 +5,7 @@ figures, funding amounts, audit findings). No HTML here: ``helpers.reports.secti
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import audit, indicators
+from helpers.audit import flags
 from helpers.core import paths, provenance
 from helpers.core.formatting import fmt_value
 from helpers.evaluation import selfeval, targets
@@ -90,12 +92,53 @@ def _source_record(project: Project) -> dict[str, str]:
     return provenance.input_record(path)
 
 
-def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
+# A flagged figure as shown on cards, in indexes and in key-figure lists: its display, then this.
+FLAG_MARK = {flags.COPIED: "（存疑：照搬其他项目）", flags.CONTRADICTED: "（存疑：与复算不符）"}
+
+
+def flag_mark(flagged: dict[str, flags.Flag], fact_id: str) -> str:
+    """What follows a figure's display when it is flagged ("（存疑：照搬其他项目）"), else ""."""
+    return FLAG_MARK[flagged[fact_id].reason] if fact_id in flagged else ""
+
+
+def figure_flags(project: Project, findings: list[audit.Finding] | None = None) -> dict[str, flags.Flag]:
+    """The project's stated figures the audit puts in doubt, by fact id (helpers.audit.flags);
+    ``findings``: the project's audit findings when already at hand."""
+    found = audit_findings([project]) if findings is None else findings
+    return flags.flagged_facts(project, found)
+
+
+def indicator_flag(result: indicators.IndicatorResult, project: Project,
+                   flagged: dict[str, flags.Flag]) -> flags.Flag | None:
+    """The flag of an indicator computed from a doubtful figure: one of its inputs is flagged
+    and is of a metric the indicator reads (a recomputation that only names the stated figure
+    it contradicts, like 赔付率（复算）, is not in doubt)."""
+    spec = indicators.registry.get(result.id.split(".")[0])
+    metrics = {f.id: f.metric for f in project.facts}
+    for fid in result.inputs:
+        if fid in flagged and metrics.get(fid) in spec.inputs:
+            return flagged[fid]
+    return None
+
+
+def key_figures(project: Project, limit: int = 4,
+                findings: list[audit.Finding] | None = None) -> list[tuple[str, str]]:
     """A few headline figures for cards and indexes, each (label, display): the project type's
-    headline indicators (helpers.indicators), else the first stated figure of each metric."""
-    figures = indicators.headline_figures(project, limit)
-    if figures:
-        return figures
+    headline indicators (helpers.indicators), else the first stated figure of each metric. A
+    figure the audit puts in doubt carries its flag in the display ("15.02万元（存疑：照搬其他项目）")."""
+    flagged = figure_flags(project, findings)
+    wanted = indicators.registry.headlines(project.type)
+    if wanted:
+        by_id = {r.id: r for r in indicators.compute_indicators(project)}
+        out = []
+        for i in wanted:
+            r = by_id.get(i)
+            if r is None or r.value is None:
+                continue
+            flag = indicator_flag(r, project, flagged)
+            out.append((r.name, r.display + (FLAG_MARK[flag.reason] if flag else "")))
+        if out:
+            return out[:limit]
     chosen: list[Fact] = []
     seen: set[str] = set()
     for f in project.facts:
@@ -103,7 +146,7 @@ def key_figures(project: Project, limit: int = 4) -> list[tuple[str, str]]:
         if key not in seen:
             seen.add(key)
             chosen.append(f)
-    return [(f.label, fmt_value(f.value, f.unit)) for f in chosen[:limit]]
+    return [(f.label, fmt_value(f.value, f.unit) + flag_mark(flagged, f.id)) for f in chosen[:limit]]
 
 
 def funding_facts(project: Project) -> Iterable[Fact]:
@@ -115,28 +158,32 @@ def funding_facts(project: Project) -> Iterable[Fact]:
             if f.unit == "元" and f.section.split(".")[0] == sec.number]
 
 
-def _document_of(project: Project):
-    """(document, the project object inside it): the audit checks read the whole text and look
-    the project up in it by identity."""
+@functools.lru_cache(maxsize=64)
+def _audited(path: str, mtime_ns: int, size: int) -> tuple[Any, tuple[audit.Finding, ...]]:
+    """(document, its findings) of the text at ``path``, read and audited once per version of
+    the file (``mtime_ns`` and ``size`` key the cache: a changed text is read again)."""
     from helpers import ingest
 
+    docs = ingest.ingest_paths([Path(path)]).documents
+    return (docs[0] if docs else None), tuple(audit.audit_documents(docs))
+
+
+def _document_findings(project: Project) -> tuple[Any, tuple[audit.Finding, ...]]:
     path = Path(project.path)
     path = path if path.is_absolute() else paths.project_root() / path
-    for doc in ingest.ingest_paths([path]).documents:
-        for p in doc.projects:
-            if p.id == project.id and p.line == project.line:
-                return doc, p
-    return None, project
+    st = path.stat()
+    return _audited(str(path), st.st_mtime_ns, st.st_size)
 
 
 def audit_findings(projects: list[Project]) -> list[audit.Finding]:
     """Findings of helpers.audit for these projects: every finding of their documents with a
     place in one of them (a discrepancy restated in a copied section of another project is one
-    finding, listing both places)."""
+    finding, listing both places). Each text is audited once per version of its file."""
     found: list[audit.Finding] = []
     for p in projects:
-        doc, same = _document_of(p)
-        everything = audit.audit_documents([doc]) if doc is not None else audit.audit_project(same, doc)
+        doc, everything = _document_findings(p)
+        if doc is None:
+            everything = tuple(audit.audit_project(p, None))
         found.extend(f for f in audit.findings_for(everything, p.id, p.budget_year) if f not in found)
     return found
 
@@ -172,3 +219,10 @@ def funding_total(project: Project) -> Decimal | None:
     is stated."""
     money = list(funding_facts(project))
     return sum((Decimal(f.value) for f in money), Decimal(0)) if money else None
+
+
+def funding_flag(project: Project, flagged: dict[str, flags.Flag] | None = None) -> flags.Flag | None:
+    """The flag of a project's funding total: the first flagged amount of its 资金安排情况 (the
+    total then counts in no sum or comparison across projects), or None."""
+    flagged = figure_flags(project) if flagged is None else flagged
+    return next((flagged[f.id] for f in funding_facts(project) if f.id in flagged), None)

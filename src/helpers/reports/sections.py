@@ -19,11 +19,16 @@ from helpers.evaluation import selfeval, targets
 from helpers.ingest.models import Fact, Project
 from helpers.reports import charts, render
 from helpers.reports.context import (
+    FLAG_MARK,
     OverviewContext,
     ReportContext,
     audit_findings,
+    figure_flags,
+    flag_mark,
     funding_facts,
+    funding_flag,
     funding_total,
+    indicator_flag,
     key_figures,
 )
 from helpers.reports.render import (
@@ -119,8 +124,10 @@ def _period(s) -> str:
     return fmt_date(s.year, s.start_month)
 
 
-def _fact_row(f: Fact) -> tuple:
+def _fact_row(f: Fact, flagged: dict | None = None) -> tuple:
     note = []
+    if flagged and f.id in flagged:
+        note.append(flagged[f.id].text)
     if f.approx:
         note.append(f"约数（{f.approx}）")
     if f.planned:
@@ -142,7 +149,8 @@ def facts_section(ctx: ReportContext) -> Section:
     facts = ctx.project.facts
     if not facts:
         return section(notice("文本中未识别到数量信息。"))
-    return section(table(FACT_COLUMNS, [_fact_row(f) for f in facts]))
+    flagged = figure_flags(ctx.project)
+    return section(table(FACT_COLUMNS, [_fact_row(f, flagged) for f in facts]))
 
 
 def indicators_section(ctx: ReportContext) -> Section:
@@ -152,10 +160,15 @@ def indicators_section(ctx: ReportContext) -> Section:
     if not results:
         return section(notice("该项目没有可计算的指标。"))
     rows = []
+    flagged = figure_flags(ctx.project)
     for r in results:
         display = "—" if r.missing else (r.display or fmt_value(r.value, r.unit))
-        rows.append((r.level1 or "—", r.level2 or "—", r.name, display, r.formula or "—",
-                     ("缺少：" + "、".join(map(str, r.missing))) if r.missing else (r.note or "—")))
+        flag = indicator_flag(r, ctx.project, flagged)
+        note = ("缺少：" + "、".join(map(str, r.missing))) if r.missing else (r.note or "—")
+        if flag is not None:
+            display += FLAG_MARK[flag.reason]
+            note = flag.text + ("" if note == "—" else "；" + note)
+        rows.append((r.level1 or "—", r.level2 or "—", r.name, display, r.formula or "—", note))
     return section(table([Column("一级指标"), Column("二级指标"), Column("指标"), Column("值", "right"),
                           Column("计算方法"), Column("说明")], rows),
                    frame=indicators.indicators_frame(results))
@@ -171,8 +184,9 @@ def funding_section(ctx: ReportContext) -> Section:
     facts = [f for f in p.facts if f.section.split(".")[0] == sec.number]
     if not facts:
         return section(notice("“资金安排情况”一节未列明金额。"))
-    rows = [(f.label, fmt_value(f.value, f.unit), f.raw, Html(f'<span class="quote">{esc(f.quote)}</span>'))
-            for f in facts]
+    flagged = figure_flags(p)
+    rows = [(f.label, fmt_value(f.value, f.unit) + flag_mark(flagged, f.id), f.raw,
+             Html(f'<span class="quote">{esc(f.quote)}</span>')) for f in facts]
     return section(table([Column("用款计划"), Column("数值", "right"), Column("原文", "right"),
                           Column("原文出处")], rows, caption="资金安排（按文本列示）"))
 
@@ -200,10 +214,17 @@ def funding_chart(ctx: ReportContext) -> charts.Chart | Html:
     money = list(funding_facts(ctx.project))
     if not money:
         return notice("没有可绘制的金额。")
+    flagged = figure_flags(ctx.project)
+    doubtful = [f.id in flagged for f in money]
+    note = ""
+    if any(doubtful):
+        reasons = "、".join(dict.fromkeys(flagged[f.id].text.removeprefix("存疑：")
+                                          for f in money if f.id in flagged))
+        note = f"。灰色斜线条为一致性检查标为存疑的金额（{reasons}），详见“一致性检查”"
     return charts.amounts_bar(
         [bar_label(f, ctx.project) for f in money], [f.value for f in money],
-        title="资金安排（万元）",
-        caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）")
+        title="资金安排（万元）", doubtful=doubtful,
+        caption=f"图1 {ctx.project.name}资金安排，数据来自文本“资金安排情况”一节（单位：万元）{note}")
 
 
 def findings_section(ctx: ReportContext) -> Section:
@@ -389,10 +410,11 @@ def summary_block(ctx: ReportContext) -> Html:
     sentences = [(f"{p.name}由{p.unit}实施，为{p.budget_year}年度预算项目。", "profile")]
     total = funding_total(p)
     count = len(list(funding_facts(p)))
-    copied = any(_funding_copied(p, f) for f in audit_findings([p]))
-    if total is not None and copied:
-        sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}，但一致性检查标明该节照搬"
-                          "其他项目的内容，金额存疑。", "funding"))
+    flag = funding_flag(p)
+    if total is not None and flag is not None:
+        why = "该节照搬其他项目的内容" if flag.reason == "copied" else "其中金额与文本其他数字不符"
+        sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}，但一致性检查标明{why}，"
+                          "金额存疑。", "funding"))
     elif total is not None:
         sentences.append((f"“资金安排情况”一节列明金额{count}项，合计{fmt_wan(total)}。", "funding"))
     else:
@@ -438,8 +460,10 @@ def overview_table(ov: OverviewContext) -> Section:
     rows = []
     for p in ov.projects:
         figs = "；".join(f"{k} {v}" for k, v in key_figures(p, limit=3)) or "—"
+        flag = funding_flag(p)
+        total = fmt_wan(funding_total(p)) + (FLAG_MARK[flag.reason] if flag is not None else "")
         rows.append((Html(f'<a href="{esc(p.id)}.html">{esc(p.name)}</a>'), p.unit,
-                     fmt_wan(funding_total(p)), str(len(p.facts)), figs, findings_count(p)))
+                     total, str(len(p.facts)), figs, findings_count(p)))
     return section(table([Column("项目"), Column("实施单位"), Column("资金安排合计", "right"),
                           Column("数据条数", "right"), Column("主要数据"), Column("一致性问题", "right")],
                          rows))
@@ -448,12 +472,14 @@ def overview_table(ov: OverviewContext) -> Section:
 def overview_chart(ov: OverviewContext) -> charts.Chart | Html:
     """Bars of each project's funding total (万元); a notice when no project states one."""
     pairs = [(p.name, funding_total(p)) for p in ov.projects]
-    pairs = [(n, t) for n, t in pairs if t is not None]
+    left_out = [p.name for p in ov.projects if funding_total(p) is not None and funding_flag(p) is not None]
+    pairs = [(n, t) for n, t in pairs if t is not None and n not in left_out]
+    note = (f"。未列入：{'、'.join(left_out)}（其资金安排金额被一致性检查标为存疑）" if left_out else "")
     if not pairs:
-        return notice("各项目均未列明资金安排金额。")
+        return notice("各项目均未列明可比较的资金安排金额" + (f"{note}。" if note else "。"))
     return charts.amounts_bar([n for n, _ in pairs], [t for _, t in pairs],
                               title=f"{ov.year}年各项目资金安排（万元）",
-                              caption=f"图1 {ov.year}年各项目“资金安排情况”所列金额合计（单位：万元）")
+                              caption=f"图1 {ov.year}年各项目“资金安排情况”所列金额合计（单位：万元）{note}")
 
 
 def overview_footer(ov: OverviewContext) -> Html:
@@ -463,18 +489,11 @@ def overview_footer(ov: OverviewContext) -> Html:
                               f"{units}{ov.year}年预算重点领域财政项目文本；数字均取自原文。")
 
 
-def _funding_copied(project, finding) -> bool:
-    """Whether the audit marks this project's funding section (资金安排情况) as another project's."""
-    sec = project.sections.get("funding")
-    return (sec is not None and finding.check in ("duplicate_section", "section_subject")
-            and finding.severity == "error" and finding.section.split(".")[0] == sec.number)
-
-
 def overview_summary(ov: OverviewContext) -> Html:
     """主要发现 across the year's projects: how many, their money, where the texts do not add up."""
     projects = ov.projects
     counts = [(p, audit_findings([p])) for p in projects]
-    copied = {p.id for p, found in counts for f in found if _funding_copied(p, f)}
+    copied = {p.id for p, found in counts if funding_flag(p, figure_flags(p, found)) is not None}
     totals = [(p, funding_total(p)) for p in projects]
     stated = [t for p, t in totals if t is not None and p.id not in copied]
     sentences = [f"{ov.year}年度共{len(projects)}个项目，涉及{len({p.unit for p in projects})}个实施单位。"]
@@ -483,7 +502,8 @@ def overview_summary(ov: OverviewContext) -> Html:
                          "（各项目文本所写）。")
     if copied:
         names = "、".join(p.name for p in projects if p.id in copied)
-        sentences.append(f"{names}的“资金安排情况”被一致性检查标为照搬其他项目的内容，其金额未计入合计。")
+        sentences.append(f"{names}的“资金安排情况”金额被一致性检查标为存疑（照搬其他项目的内容或与文本其他数字不符），"
+                         "未计入合计，也未列入各项目比较图。")
     errors = [(p, sum(1 for f in found if f.severity == "error")) for p, found in counts]
     flagged = [(p, n) for p, n in errors if n]
     if flagged:

@@ -21,8 +21,8 @@ from helpers.audit.intervals import (
     uncertainty,
 )
 from helpers.audit.labels import category_key
-from helpers.ingest.stages import compatible
 from helpers.ingest.models import Fact
+from helpers.ingest.stages import compatible
 
 
 def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
