@@ -40,8 +40,8 @@ def _seconds(value: str) -> int | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare ``--year``, ``--project``, ``--formats``, ``--jobs``, ``--force``, ``--cell-timeout``
-    and ``--allow-synthetic``."""
+    """Declare ``--year``, ``--project``, ``--formats``, ``--jobs``, ``--force``, ``--cell-timeout``,
+    ``--allow-synthetic`` and ``--scheduler``."""
     parser.add_argument("--year", type=int, help="only this budget year")
     parser.add_argument("--project", metavar="ID", help="only this project id")
     parser.add_argument("--formats", type=_formats, default=("html", "pdf"),
@@ -54,6 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default 300; 0: no limit)")
     parser.add_argument("--allow-synthetic", action="store_true",
                         help="also build synthetic test data (texts made by helpers.ingest.synthetic)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the reports on a Dask cluster (workers started with "
+                             "`dask worker tcp://HOST:PORT --nthreads 1`), or `local` for a cluster "
+                             "of --jobs processes started here; PDFs and publishing stay here")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     """
     from helpers.reports import batch
 
+    extra = {"scheduler": args.scheduler} if getattr(args, "scheduler", None) else {}
     batch.build(year=args.year, project_id=args.project, formats=args.formats, jobs=args.jobs,
                 force=args.force, allow_synthetic=args.allow_synthetic,
-                cell_timeout=args.cell_timeout)
+                cell_timeout=args.cell_timeout, **extra)
     return 0

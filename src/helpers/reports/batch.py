@@ -276,11 +276,14 @@ def clean_stale_staging() -> list[Path]:
 
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
           jobs: int | None = None, force: bool = False, stream: TextIO | None = None,
-          allow_synthetic: bool = False, cell_timeout: int | None = worker.CELL_TIMEOUT) -> list[Result]:
+          allow_synthetic: bool = False, cell_timeout: int | None = worker.CELL_TIMEOUT,
+          scheduler: str | None = None) -> list[Result]:
     """Build the selected reports, each year's audit page and CSV, the indexes and the manifest;
     raises BuildError naming each failed report (after everything else was built). Synthetic
     test data is refused (SyntheticDataError, nothing written) unless ``allow_synthetic``. A cell
-    running longer than ``cell_timeout`` seconds fails its report (None: no limit)."""
+    running longer than ``cell_timeout`` seconds fails its report (None: no limit). With
+    ``scheduler`` ("tcp://HOST:PORT" or "local") the reports run on a Dask cluster
+    (helpers.reports.cluster); everything else is as in a local build."""
     formats = tuple(f for f in FORMATS if f in formats)
     stream = SafeStream(stream or sys.stderr)
     atomic.clean_temporaries(paths.reports_dir())
@@ -304,6 +307,11 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
         else:
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    run = _run
+    if scheduler is not None:      # reached now (SchedulerError, exit 2), before anything is written
+        from helpers.reports import cluster
+
+        run = cluster.runner(scheduler, _finish)
     print(f"building {len(todo)} report(s) with {workers} job(s)"
           + (f", {len(results)} up to date (use --force to rebuild)" if results else ""),
           file=stream, flush=True)
@@ -315,7 +323,7 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
         for i, job in enumerate(todo):
             job.staging = tempfile.mkdtemp(dir=tmp_root, prefix=f"r{i}-")
             job.cell_timeout = cell_timeout
-        _run(todo, formats, workers, progress, done)
+        run(todo, formats, workers, progress, done)
     except BaseException:
         # Ctrl-C or a crash: what was published so far is recorded, so the manifest matches the files
         with contextlib.suppress(Exception):
