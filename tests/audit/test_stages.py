@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.audit.test_checks import audit_text, keys, qa
 
 from helpers.ingest.stages import (
     ARRIVED,
@@ -19,7 +20,6 @@ from helpers.ingest.stages import (
     compatible,
     stage_of,
 )
-from tests.audit.test_checks import audit_text, keys, qa
 
 
 @pytest.mark.parametrize("clause, stage", [
@@ -75,6 +75,43 @@ def test_a_wrong_product_of_its_own_kind_is_still_found():
                              "预计补助125.00万元。"), checks=["product"])
     assert keys(found) == {("product", "error", "六.1", Decimal(1250000), Decimal(1200000))}
     # an executed count × standard against an executed amount is compared too: 1100 × 1000 ≠ 108万
-    found = audit_text(_with("（1）实际资助小学家庭经济困难寄宿生1100人，补助标准1000元/人，实际支出108.00万元。"),
-                       checks=["product"])
+    found = audit_text(_with("（1）实际资助小学家庭经济困难寄宿生1100人，补助标准1000元/人，"
+                             "实际支出108.00万元。"), checks=["product"])
     assert keys(found) == {("product", "error", "六.1", Decimal(1080000), Decimal(1100000))}
+
+
+# ----------------------------------------------------------------- rates with unnamed terms
+
+RATES = ("2.绩效目标合理性：2023年预算资金180.00万元，实际支出162.00万元，执行率92.00%。"
+         "共资助学生2000人，其中脱贫家庭学生860人，占受助学生总数的43.00%。")
+
+
+def _rates(sentence: str) -> str:
+    text = qa("qa2_rates_planted.txt")
+    assert RATES in text
+    return text.replace(RATES, "2.绩效目标合理性：" + sentence)
+
+
+def test_rate_after_its_numerator_over_the_total_of_the_sentence_before():
+    # the miss: 1,100 ÷ 1,250 = 0.88 → 88.00%, the text says 90.00%
+    wrong = _rates("全年共救治患者1,250人。其中有效救治1,100人，有效率90.00%。")
+    assert keys(audit_text(wrong, checks=["ratio"])) == {
+        ("ratio", "error", "四.2", Decimal("90.00"), Decimal("88.00"))}
+    assert audit_text(wrong.replace("有效率90.00%", "有效率88.00%"), checks=["ratio"]) == []
+
+
+def test_rate_with_two_possible_bases_is_a_note_not_an_error():
+    # 1,100 ÷ 1,250 = 88.00%, 1,100 ÷ 1,200 = 91.67%: neither gives 90.00%, and the text does not
+    # say which total the rate is over → a note naming both readings
+    text = _rates("全年共救治患者1,250人，出院1,200人。其中有效救治1,100人，有效率90.00%。")
+    found = audit_text(text, checks=["ratio"])
+    assert keys(found) == {("ratio", "note", "四.2", Decimal("90.00"), Decimal("88.00"))}
+    assert "88.00%" in found[0].message and "91.67%" in found[0].message
+    # one reading gives the stated rate (1,100 ÷ 1,200 = 91.67%): nothing to say
+    assert audit_text(text.replace("有效率90.00%", "有效率91.67%"), checks=["ratio"]) == []
+
+
+def test_rate_whose_stem_is_not_the_figure_before_it_is_left_alone():
+    # 达标率 after 培训1,100人: the stem 达标 is not in the count's label, so no reading
+    text = _rates("全年共救治患者1,250人。其中培训1,100人，达标率90.00%。")
+    assert audit_text(text, checks=["ratio"]) == []

@@ -182,6 +182,47 @@ def rate_pair(p: Fact, facts: list[Fact],
     return num, den
 
 
+def rate_stem(label: str) -> str:
+    """The stem a rate shares with its numerator: the two characters before 率 (有效率 → 有效,
+    救治有效率 → 有效, 合格率 → 合格); "" for a label that does not end in 率."""
+    return label[:-1][-2:] if label.endswith("率") and len(label) >= 3 else ""
+
+
+def stem_pair(p: Fact, facts: list[Fact],
+              pos: dict[str, tuple[int, int]] | None = None) -> tuple[Fact, list[Fact]] | None:
+    """(numerator, candidate bases) of a rate that does not name its terms but follows its
+    numerator: the figure just before the rate in its sentence is a count whose label carries
+    the rate's stem ("其中有效救治1,100人，有效率90.00%"), and the base is the subject's total
+    stated before it on the paragraph ("全年共救治患者1,250人。"): the numerator's own total
+    (其中), else every earlier figure of the paragraph in the same unit that is not a part, not a
+    figure of the same stem, not approximate, and not smaller than the numerator. None when the
+    rate is not such a rate. One candidate: one reading; several: the caller says so at note
+    level."""
+    if p.unit != "%" or p.planned or NOT_A_PLAIN_RATE.search(p.label):
+        return None
+    stem = rate_stem(p.label)
+    if not stem:
+        return None
+    pos = pos if pos is not None else locate(facts)
+    if p.id not in pos:
+        return None
+    line = [f for f in facts if f.line == p.line]       # the paragraph, in text order
+    i = next(k for k, f in enumerate(line) if f is p)
+    if i == 0:
+        return None
+    num = line[i - 1]
+    if num.quote != p.quote or num.unit in ("%", "元") or "/" in num.unit or stem not in num.label \
+            or num.approx or num.planned != p.planned:
+        return None
+    by_id = {f.id: f for f in line}
+    if num.parent is not None and num.parent in by_id:
+        return num, [by_id[num.parent]]
+    bases = [f for f in line[:i - 1]
+             if f.unit == num.unit and f.parent is None and stem not in f.label and not f.approx
+             and f.value >= num.value and f.value > 0 and f.planned == num.planned]
+    return (num, bases) if bases else None
+
+
 def _share_ratios(ctx) -> Iterator:
     facts = ctx.project.facts
     pos = locate(facts)
@@ -191,6 +232,7 @@ def _share_ratios(ctx) -> Iterator:
             continue
         pair = share_pair(r, facts, pos) or rate_pair(r, facts, pos)
         if pair is None:
+            yield from _stem_ratio(ctx, r, facts, pos)
             continue
         num, den = pair
         found = _ratio_mismatch(r, num, den)
@@ -202,3 +244,30 @@ def _share_ratios(ctx) -> Iterator:
             computed=computed, tolerance=r.tolerance, quote=r.quote,
             message=(f"文本写{r.label}{r.raw}，但同一句中{num.label}{num.raw} ÷ {den.label}{den.raw} = "
                      f"{text}与所写数字不符。"))
+
+
+def _stem_ratio(ctx, r: Fact, facts: list[Fact], pos) -> Iterator:
+    """The finding of a rate that follows its numerator (``stem_pair``): an error when its one
+    base cannot give it; a note listing the readings when there are several bases and none
+    gives it; nothing when one does."""
+    found = stem_pair(r, facts, pos)
+    if found is None:
+        return
+    num, bases = found
+    misses = [(den, _ratio_mismatch(r, num, den)) for den in bases]
+    if any(m is None for _, m in misses):
+        return
+    den, (computed, text) = misses[0]
+    if len(bases) == 1:
+        yield ctx.finding(
+            "ratio", section=r.section, facts=(r, num, den), unit="%", stated=r.value,
+            computed=computed, tolerance=r.tolerance, quote=quotes(den, num, r),
+            message=(f"文本写{r.label}{r.raw}，其分子为紧接其前的{num.label}{num.raw}，分母为此前所写的"
+                     f"{den.label}{den.raw}：{num.raw} ÷ {den.raw} = {text}与所写数字不符。"))
+        return
+    readings = "；".join(f"÷ {d.label}{d.raw} = {fmt_decimal(m[0], max(r.decimals, 2))}%" for d, m in misses)
+    yield ctx.finding(
+        "ratio", section=r.section, facts=(r, num, *bases), unit="%", stated=r.value,
+        computed=computed, tolerance=r.tolerance, severity="note", quote=quotes(*bases, num, r),
+        message=(f"文本写{r.label}{r.raw}，未写明分母。以{num.label}{num.raw}为分子，此前可作分母的数字有"
+                 f"{len(bases)}个，按各种读法均得不出所写数字（{num.raw} {readings}），请核实所用口径。"))
