@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from helpers.core.normalize import fold
+from helpers.ingest.cnnum import year_digits
 from helpers.ingest.metrics import registry as metric_registry
 from helpers.ingest.models import Fact, Notice, Section
 from helpers.ingest.numbers import BARE_NUMBER_RE, MAX_DIGITS, find_quantities
@@ -29,7 +30,7 @@ _LEAD = re.compile(
     r"^(?:" + _DATE + r"|截至目前|截止目前|目前|当前|现有|现|全区|全市|全县|全省|全州|全镇|全乡|全部|"
     r"共有|共计|合计|总计|累计|共|其中|对|向|给|已经|已|并|和|及|以及|完成了|完成|实现|每人|每户|每名|每个|每处|每件|每场|每亩|每次|人均|户均|按照|按|"
     r"(?:计划|预计|拟)(?:对|向|为|给)(?=.)|"
-    r"年度|全年|当年|今年|本年|新增|达到|有|为|从|同时|另外|此外|并且|还|均|分别)+")
+    r"年度|全年|当年|今年|本年|新增|达到|有(?![效力序关])|为|从|同时|另外|此外|并且|还|均|分别)+")
 _TRAIL = re.compile(r"(?:为|达到了|达到|达|共计|共有|合计|总计|累计|共|约|近|超过|逾|是|有|增至|"
                     r"不超过|不高于|不多于|不少于|不低于|至少|最高|最多|"
                     r"至|到|了|已|对|完成|实现|进行|按照|按|"
@@ -192,6 +193,7 @@ def extract_facts(sections: dict[str, Section], lines: list[str], path: str,
 
 def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], start_index: int) -> None:
     quantities = find_quantities(fs, sentence)
+    fy = year_digits(fs)        # 二〇二四年 → 2024年 (same length), so YEAR_RE reads written-out years
     quote = sentence.strip()
     lead = len(sentence) - len(sentence.lstrip())
     sec_id = block.section.number + (f".{block.sub}" if block.sub else "")
@@ -222,10 +224,10 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             ce = min(ce, quantities[j].start)
         pre, post = sentence[cs:start], sentence[q.end:ce]
         prev_same = last_label.get(q.unit)
-        label = _label(pre, fs[cs:start], post, fs[q.end:ce], q.kind, prev_same)
+        label = _label(pre, fy[cs:start], post, fy[q.end:ce], q.kind, prev_same)
         # What precedes the number in its sentence, up to CONTEXT characters: the year, the as-of
         # date and a planning word are read there (bounded, so a huge sentence costs linear time).
-        before = fs[max(0, q.start - CONTEXT):q.start]
+        before = fy[max(0, q.start - CONTEXT):q.start]
         years = YEAR_RE.findall(before)
         last_year = list(YEAR_RE.finditer(before))
         if last_year and YEAR_SPAN_RE.search(before[:last_year[-1].end()]):
