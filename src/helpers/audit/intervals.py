@@ -121,17 +121,29 @@ def is_total(f: Fact) -> bool:
     return bool(TOTAL_WORDS.search(context(f)) or f.approx or "总" in f.label)
 
 
-_PER_WORDS = re.compile(r"每(人|户|件)|(人|户|件)均|标准")
+# "每<measure word>" before an amount makes it a per-unit standard (每人补助40元, 每生每年1,000元,
+# 每座补助120万元, 每公里0.5万元); the measure word → the unit its count is printed in.
+PER_MEASURE = {"人次": "人次", "人": "人", "名": "人", "生": "人", "位": "人", "户": "户", "件": "件",
+               "个": "个", "处": "处", "场": "场", "次": "次", "座": "座", "所": "所", "台": "台",
+               "辆": "辆", "套": "套", "间": "间", "公里": "公里", "亩": "亩", "站": "个", "校": "所",
+               "村": "个", "馆": "个", "对": "对", "艘": "艘", "栋": "栋", "张": "张"}
+_PER_WORDS = re.compile(r"每(" + "|".join(sorted(PER_MEASURE, key=len, reverse=True)) + r")(?!年|月|天)"
+                        r"|(人|户|件)均|标准")
 
 
 def per_unit(f: Fact) -> str | None:
-    """The count unit a per-capita figure is per: 40元/人 → 人; also "每人补助标准为40元" → 人."""
+    """The count unit a per-unit figure is per: 40元/人 → 人; also "每人补助标准为40元" → 人,
+    "每生每年1,000元" → 人, "每座补助120万元" → 座, "每公里0.5万元" → 公里 (any money scale)."""
     if f.unit in PER_UNIT:
         return PER_UNIT[f.unit]
-    if f.unit == "元" and f.scale == 1:
+    if f.unit.startswith("元/"):
+        return f.unit[2:]
+    if f.unit == "元":
         m = _PER_WORDS.search(context(f))
         if m:
-            return next((g for g in m.groups() if g), "人")
+            if m.group(1):
+                return PER_MEASURE[m.group(1)]
+            return m.group(2) or ("人" if f.scale == 1 else None)
     return None
 
 
