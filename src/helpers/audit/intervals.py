@@ -14,8 +14,8 @@ from helpers.core.formatting import fmt_decimal
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
 
-COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次", "处", "座", "所", "台", "辆", "套",
-               "间", "艘", "栋", "对"}
+COUNT_UNITS = {"人", "户", "家", "个", "件", "例", "次", "项", "场", "期", "人次", "处", "座", "所", "台",
+               "辆", "套", "间", "艘", "栋", "对"}
 DENOMINATOR_UNITS = {"户", "家", "个", "件", "例", "次", "项", "场", "座", "所", "台", "辆", "套", "间",
                      "艘", "栋"}   # integrality over things
 PER_UNIT = {"元/人": "人", "元/户": "户", "元/件": "件", "元/个": "个", "元/处": "处", "元/场": "场",

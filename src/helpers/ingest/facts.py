@@ -42,6 +42,8 @@ PLANNED_RE = re.compile(r"计划(?!生育)|预计|拟|争取|力争|(?<!绩效)�
 YEAR_RE = re.compile(r"(\d{4})\s*年")
 # How far back in its sentence a number's year, as-of date and planning word are looked for.
 CONTEXT = 2000
+# A figure after 其中 parts marked as their sum closes the part-of group.
+_CLOSING_TOTAL = re.compile(r"合计|共计|总计|总共|累计")
 AS_OF_RE = re.compile(r"(?:截止|截至)到?\s*(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?"
                       r"(?:\s*(?P<d>\d{1,2})\s*日|(?P<end>年?底|年?末)|(?<=月)(?!\s*\d))")
 _GENERIC = {"money": "金额", "per_capita": "标准", "persons": "人数", "count": "数量", "percent": "比率",
@@ -212,6 +214,8 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             group_close = fs.find(")", qi) if open_paren >= 0 else None
         if group_close is not None and group_close != -1 and q.start > group_close:
             group_parent, group_close = None, None
+        if group_parent is not None and qi < 0 and _CLOSING_TOTAL.search(fs, prev_end, q.start):
+            group_parent, group_close = None, None      # "其中A、B，共计N": N sums the parts up
         start = q.start
         if q.approx and fs[start - len(q.approx):start] == q.approx:
             start -= len(q.approx)

@@ -1,15 +1,18 @@
 """Restatement check: the same figure stated in two sections must agree.
 
-Metrics in ``SCALAR`` are grouped by (metric, year, as-of date, plan flag), figures without a
-metric by their exact label and unit, outside the funding and plan sections. Rules:
+Metrics in ``SCALAR`` are grouped by (metric, year, as-of date), figures without a metric by
+their subject (the label without manner words such as 计划) and unit, in every section; a
+figure without a year in a section about the budget year is the budget year's. Rules:
 docs/audit.md, check ``restatement``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from helpers.audit.intervals import interval, is_total, meets, quotes, uncertainty
+from helpers.audit.intervals import interval, is_total, meets, per_unit, quotes, uncertainty
 from helpers.ingest.models import Fact
+from helpers.ingest.stages import compatible
 
 SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "loss_ratio",
           "subsidised_persons", "subsidy_amount", "organisations_total", "members",
@@ -20,40 +23,61 @@ SCALAR = ("insured_persons", "premium_income", "claims_count", "claims_paid", "l
 GENERIC_LABELS = {"金额", "标准", "人数", "数量", "比率", "百分点"}
 
 
-def _same_figure_key(f: Fact) -> tuple | None:
+# Words before the subject that say how a figure is meant, not what it counts: "计划开发公益性岗位"
+# and "开发公益性岗位" (or "计划完成孕前优生健康检查" and "计划开展孕前优生健康检查") are one figure.
+_MANNER = re.compile(r"^(?:计划|预计|拟|力争|确保|保障|全年|当年|共|完成|开展|实施|实现)+")
+# Sections whose figures are the budget year's when they name no year.
+_BUDGET_YEAR_SECTIONS = ("funding", "plan", "outcome", "content")
+
+
+def subject(label: str) -> str:
+    """The label without the manner words in front ("计划资助特困人员" → "资助特困人员")."""
+    return _MANNER.sub("", label)
+
+
+def _year(f: Fact, keys: dict[str, str], budget_year: int) -> int | None:
+    """The figure's year: its own, or the budget year in a section about the budget year's plan
+    and results (content, funding, plan, outcome); None elsewhere (the current situation)."""
+    if f.year is not None:
+        return f.year
+    return budget_year if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS else None
+
+
+def _same_figure_key(f: Fact, year: int | None) -> tuple | None:
     """What makes two statements the same figure: its metric, or — for a figure no metric rule
-    knows — its exact label (at least 3 characters, not a generic fallback) and unit; with the
-    year, as-of date and plan flag in both cases."""
+    knows — its subject (the label without manner words; at least 3 characters, not a generic
+    fallback) and unit; with the year and as-of date in both cases."""
     if f.metric in SCALAR:
-        return (f.metric, f.year, f.as_of, f.planned)
-    if f.metric is None and f.parent is None and len(f.label) >= 3 and f.label not in GENERIC_LABELS:
-        return ("label", f.label, f.unit, f.year, f.as_of, f.planned)
+        return (f.metric, year, f.as_of)
+    name = subject(f.label)
+    if f.parent is None and len(name) >= 3 and name not in GENERIC_LABELS:
+        return ("label", name, f.unit, year, f.as_of)
     return None
 
 
 def check_restatements(ctx) -> Iterator:
-    """Compare every restatement of the same figure (metric or exact label, year, as-of date, plan flag).
+    """Compare every restatement of the same figure (metric or subject, year, as-of date) made in
+    another section, of a compatible kind of amount (a plan and what was spent are not one figure).
 
-    Figures in the funding and plan sections, approximate figures and totals are left out. Yields an
-    error-level ``restatement`` finding for each later statement, in another section, whose
-    interval does not meet the first statement's.
+    Approximate figures, totals, per-unit standards and 其中 parts are left out. Yields an
+    error-level ``restatement`` finding for each later statement whose interval does not meet the
+    first statement's.
     """
     groups: dict[tuple, list[Fact]] = {}
-    plans = {s.number for s in ctx.project.sections.values() if s.key in ("funding", "plan")}
+    keys = {s.number: s.key for s in ctx.project.sections.values()}
     for f in ctx.project.facts:
-        # Funding and plan sections hold plans and totals, checked by the product and sum checks.
-        key = _same_figure_key(f)
-        if key is not None and not f.approx and not is_total(f) and \
-                f.section.split(".")[0] not in plans:
+        key = _same_figure_key(f, _year(f, keys, ctx.project.budget_year))
+        if key is not None and not f.approx and f.upper is None and not is_total(f) and per_unit(f) is None:
             groups.setdefault(key, []).append(f)
     for group in groups.values():
         first = group[0]
         for other in group[1:]:
-            if other.section == first.section or meets(interval(first), interval(other)):
+            if other.section == first.section or not compatible(first.stage, other.stage) \
+                    or meets(interval(first), interval(other)):
                 continue
             yield ctx.finding(
                 "restatement", section=other.section, facts=(first, other), unit=other.unit,
                 stated=other.value, computed=first.value,
                 tolerance=uncertainty(first) + uncertainty(other), quote=quotes(first, other),
-                message=(f"同一项目中{other.label}前后不一：第{first.section}部分写{first.raw}，"
+                message=(f"同一项目中{subject(other.label)}前后不一：第{first.section}部分写{first.raw}，"
                          f"第{other.section}部分写{other.raw}。"))
