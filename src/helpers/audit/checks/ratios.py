@@ -146,13 +146,24 @@ _SPENDING = re.compile(r"支出|执行|使用|拨付|发放")
 _BUDGET = re.compile(r"预算|安排|下达|资金")
 
 
+def stem_in(stem: str, words: str) -> bool:
+    """Whether a rate's stem stands in ``words``: whole (就业 in 培训后实现就业), or as its two
+    characters in order, for a stem that abbreviates (取证 in 取得职业资格证书)."""
+    if not stem:
+        return False
+    if stem in words:
+        return True
+    i = words.find(stem[0])
+    return len(stem) == 2 and i >= 0 and words.find(stem[1], i + 1) > i
+
+
 def _rate_names_its_terms(rate: str, num: str, den: str) -> bool:
     """The rate says what it divides: its stem (就业 of 就业率) stands in the numerator's label, or
     it is an execution rate over spending and budget (执行率 = 实际支出 ÷ 预算资金)."""
     stem = rate[:-1][-2:]
     if stem == "执行":
         return bool(_SPENDING.search(num) and _BUDGET.search(den))
-    return bool(stem) and stem in num
+    return stem_in(stem, num)
 
 
 def rate_pair(p: Fact, facts: list[Fact],
@@ -182,10 +193,17 @@ def rate_pair(p: Fact, facts: list[Fact],
     return num, den
 
 
+_SHARE_TAIL = re.compile(r"(?:所占)?(?:占比|比例|比重)$")
+
+
 def rate_stem(label: str) -> str:
     """The stem a rate shares with its numerator: the two characters before 率 (有效率 → 有效,
-    救治有效率 → 有效, 合格率 → 合格); "" for a label that does not end in 率."""
-    return label[:-1][-2:] if label.endswith("率") and len(label) >= 3 else ""
+    救治有效率 → 有效, 合格率 → 合格), or the words before 占比/比例/比重 (资助比例 → 资助,
+    脱贫劳动力占比 → 脱贫劳动力); "" for any other label."""
+    if label.endswith("率") and len(label) >= 3:
+        return label[:-1][-2:]
+    m = _SHARE_TAIL.search(label)
+    return label[:m.start()][-5:] if m and m.start() >= 2 else ""
 
 
 def stem_pair(p: Fact, facts: list[Fact],
@@ -211,14 +229,15 @@ def stem_pair(p: Fact, facts: list[Fact],
     if i == 0:
         return None
     num = line[i - 1]
-    if num.quote != p.quote or num.unit in ("%", "元") or "/" in num.unit or stem not in num.label \
+    if num.quote != p.quote or num.unit in ("%", "元") or "/" in num.unit \
+            or not (stem_in(stem, num.label) or stem_in(stem, clause_before(num, pos[num.id][0]))) \
             or num.approx or num.planned != p.planned:
         return None
     by_id = {f.id: f for f in line}
     if num.parent is not None and num.parent in by_id:
         return num, [by_id[num.parent]]
     bases = [f for f in line[:i - 1]
-             if f.unit == num.unit and f.parent is None and stem not in f.label and not f.approx
+             if f.unit == num.unit and f.parent is None and not stem_in(stem, f.label) and not f.approx
              and f.value >= num.value and f.value > 0 and f.planned == num.planned]
     return (num, bases) if bases else None
 
@@ -254,6 +273,7 @@ def _stem_ratio(ctx, r: Fact, facts: list[Fact], pos) -> Iterator:
     if found is None:
         return
     num, bases = found
+    bases = list({d.value: d for d in reversed(bases)}.values())[::-1]   # one reading per value
     misses = [(den, _ratio_mismatch(r, num, den)) for den in bases]
     if any(m is None for _, m in misses):
         return
