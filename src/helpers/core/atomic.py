@@ -75,6 +75,23 @@ def write_text(target: Path | str, text: str) -> Path:
     return write_bytes(target, text.encode("utf-8"))
 
 
+def write_bytes_if_changed(target: Path | str, data: bytes) -> bool:
+    """Write ``data`` to ``target`` atomically unless the file already holds exactly these bytes
+    (then it is left alone, its mtime too); returns whether it was written."""
+    try:
+        if Path(target).read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+        pass
+    write_bytes(target, data)
+    return True
+
+
+def write_text_if_changed(target: Path | str, text: str) -> bool:
+    """:func:`write_bytes_if_changed` for UTF-8 ``text``; returns whether it was written."""
+    return write_bytes_if_changed(target, text.encode("utf-8"))
+
+
 def copy_file(source: Path | str, target: Path | str) -> Path:
     """Copy ``source`` over ``target`` atomically."""
     return write_bytes(target, Path(source).read_bytes())

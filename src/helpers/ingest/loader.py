@@ -3,14 +3,18 @@ and schedule. One bad file never stops the others: its error is collected and re
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import hashlib
+import json
+import os
+import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from helpers.core import paths
+from helpers.core import atomic, paths
 from helpers.core.decoding import DecodedText, decode_bytes, read_bytes
 from helpers.core.errors import HelpersError, InputError, TemplateError, UnknownProjectError
 from helpers.core.normalize import fold
@@ -144,7 +148,9 @@ def _year_hint(path: Path) -> int | None:
 def parse_file(path: Path | str) -> Document:
     """Parse one file. Parses are cached per process on the file's content (sha256) and the id
     registry's, so a batch that looks projects up many times parses each text once; callers get
-    their own copy and may change it freely."""
+    their own copy (unpickled from the cached parse) and may change it freely. With
+    ``BUDGET_REPORTS_PARSE_CACHE`` set to a folder the parses are also kept there, shared by the
+    processes of a build (see :func:`parser_version`)."""
     p = Path(path)
     display = paths.relative(p)
     data = read_bytes(p, display, limit=MAX_TEXT_BYTES)
@@ -155,12 +161,59 @@ def parse_file(path: Path | str) -> Document:
         hint = _year_hint(p.resolve())
     except (OSError, RuntimeError) as exc:   # a symlink loop: name the file, not an internal error
         raise InputError(f"cannot resolve the path: {exc}", path=display) from None
-    return copy.deepcopy(_parse_cached(key, data, display, hint, ids_key))
+    blob = _parse_cached(key, data, display, hint, ids_key, _cache_dir())
+    try:
+        return pickle.loads(blob)   # our own parse, written by _parse_cached
+    except Exception:               # an unreadable cache entry: parse again, uncached
+        return parse_text(decode_bytes(data, display), hint)
+
+
+PARSE_CACHE_VARIABLE = "BUDGET_REPORTS_PARSE_CACHE"
+
+
+def _cache_dir() -> str:
+    """The folder of the on-disk parse cache, or "" when it is off (the variable unset or "off")."""
+    value = os.environ.get(PARSE_CACHE_VARIABLE, "")
+    return "" if value.lower() in ("", "0", "off", "no") else value
+
+
+def default_cache_dir() -> Path:
+    """Where a build keeps its parse cache: $XDG_CACHE_HOME/budget-reports/parse (~/.cache/…)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "budget-reports" / "parse"
+
+
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    """sha256 of the parser: the source of helpers.ingest and helpers.core, the Python version and
+    the pickle protocol. An on-disk parse is reused only by the same parser, so a changed parser
+    (committed or not) never reads an old parse."""
+    h = hashlib.sha256(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}".encode())
+    root = Path(__file__).resolve().parent.parent
+    for package in ("ingest", "core"):
+        for f in sorted((root / package).rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 @lru_cache(maxsize=256)
-def _parse_cached(key: str, data: bytes, display: str, year_hint: int | None, ids_key: str) -> Document:
-    return parse_text(decode_bytes(data, display), year_hint)
+def _parse_cached(key: str, data: bytes, display: str, year_hint: int | None, ids_key: str,
+                  cache_dir: str) -> bytes:
+    """One parse as pickle bytes (each caller unpickles its own copy, faster than a deep copy),
+    read from and written to ``cache_dir`` when given. A text that does not parse raises and is
+    never cached."""
+    entry = None
+    if cache_dir:
+        name = hashlib.sha256(json.dumps([key, display, year_hint, ids_key, parser_version()])
+                              .encode()).hexdigest()
+        entry = Path(cache_dir) / f"{name}.pickle"
+        with contextlib.suppress(OSError):
+            return entry.read_bytes()
+    blob = pickle.dumps(parse_text(decode_bytes(data, display), year_hint), protocol=pickle.HIGHEST_PROTOCOL)
+    if entry is not None:
+        with contextlib.suppress(OSError):   # a cache that cannot be written is only slower
+            atomic.write_bytes(entry, blob)
+    return blob
 
 
 def _is_text(p: Path) -> bool:

@@ -16,6 +16,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import datetime as _dt
+import functools
 import json
 import os
 import shutil
@@ -39,14 +40,15 @@ if TYPE_CHECKING:
 FORMATS = ("html", "pdf")
 
 
-def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> None:
+def refuse_synthetic(year: int | None = None, project_id: str | None = None,
+                     catalogue: Catalogue | None = None) -> None:
     """SyntheticDataError naming the selected projects that are synthetic test data (texts made
     by helpers.ingest.synthetic): they are never published unless the build allows it."""
     from helpers import ingest
     from helpers.core.errors import SyntheticDataError
 
-    found = [p for p in ingest.load_projects(year)
-             if p.synthetic and (project_id is None or p.id == project_id)]
+    projects = catalogue.for_year(year) if catalogue is not None else ingest.load_projects(year)
+    found = [p for p in projects if p.synthetic and (project_id is None or p.id == project_id)]
     if found:
         names = ", ".join(f"{p.budget_year}/{p.id}" for p in found)
         raise SyntheticDataError(
@@ -54,12 +56,13 @@ def refuse_synthetic(year: int | None = None, project_id: str | None = None) -> 
             "anyway", path=sorted({p.path for p in found})[0])
 
 
-def check_selection(year: int | None = None, project_id: str | None = None) -> None:
+def check_selection(year: int | None = None, project_id: str | None = None,
+                    catalogue: Catalogue | None = None) -> None:
     """UnknownProjectError (exit 2) naming what is known when the selected year or project has
     nothing to build: neither in the catalogue nor in params/. Reads only; writes nothing."""
     from helpers.core.errors import UnknownProjectError
 
-    files = [*params.expected_files(None), *params.param_files(None)]
+    files = [*params.expected_specs(None, catalogue), *params.param_files(None)]
     by_year: dict[str, set[str]] = {}
     for f in files:
         by_year.setdefault(f.parent.name, set()).add(f.stem)
@@ -78,18 +81,22 @@ def check_selection(year: int | None = None, project_id: str | None = None) -> N
 
 
 def plan(year: int | None = None, project_id: str | None = None,
-         allow_synthetic: bool = False) -> list[Job]:
+         allow_synthetic: bool = False, *, catalogue: Catalogue | None = None,
+         details: bool = True) -> list[Job]:
     """Validate every selected params file (before any kernel starts) and make the jobs.
 
     Synthetic projects are refused first (nothing written) unless ``allow_synthetic``. Params
     files missing for a catalogue year (a new year dropped into data/raw/) are then generated,
-    so a new year needs no code change."""
-    check_selection(year, project_id)
+    so a new year needs no code change. The texts are read once (``catalogue``, loaded here when
+    not given). With ``details=False`` the jobs lack what only the index shows (key figures and
+    audit findings, an audit of each text): :func:`describe` adds it to the jobs that are built,
+    so a build that reuses its reports does not recompute it."""
+    catalogue = catalogue if catalogue is not None else _catalogue()
+    check_selection(year, project_id, catalogue)
     if not allow_synthetic:
-        refuse_synthetic(year, project_id)
-    params.generate(year, missing_only=True)
+        refuse_synthetic(year, project_id, catalogue)
+    params.generate(year, missing_only=True, catalogue=catalogue)
     files = params.param_files(year, None)
-    catalogue = _catalogue()                 # the texts are read once for the whole plan
     sets = [params.load_param_file(f, catalogue) for f in files]
     orders = year_orders(sets, catalogue)
     if project_id is not None:
@@ -105,14 +112,49 @@ def plan(year: int | None = None, project_id: str | None = None,
     present = {y: {s.name for s in sets if s.year == y}
                | {f.name.removesuffix(".html") for f in (paths.reports_dir() / str(y)).glob("*.html")}
                for y in orders}
+    overview_inputs: dict[int, list[dict[str, str]]] = {}
     for s in sets:
-        title, inputs, figures = _describe(s, catalogue)
-        unit = _label(s, catalogue)[1]
+        title, unit = _label(s, catalogue)
+        if s.project_id is None:
+            if s.year not in overview_inputs:
+                overview_inputs[s.year] = _overview_inputs(s.year, catalogue)
+            inputs = overview_inputs[s.year]
+        else:
+            inputs = _report_inputs(_project(s, catalogue), s.year)
         order = [(name, t) for name, t in orders[s.year] if name in present[s.year]]
         nav = publish_pages.report_nav(s.year, title, order, s.name)
         jobs.append(Job(params=s, title=title, inputs=inputs, key=f"{s.year}/{s.name}", staging="",
-                        key_figures=figures, unit=unit, findings=_findings(s, catalogue), nav=nav))
+                        unit=unit, nav=nav))
+    if details:
+        describe(jobs, catalogue)
     return jobs
+
+
+def describe(jobs: list[Job], catalogue: Catalogue) -> None:
+    """Add to each job what the index shows of its report and the plan leaves out with
+    ``details=False``: the key figures and the consistency findings of a project's text."""
+    for job in jobs:
+        if job.params.project_id is not None:
+            job.key_figures = _key_figures(job.params, catalogue)
+            job.findings = _findings(job.params, catalogue)
+
+
+def _report_inputs(project: Project, year: int) -> list[dict[str, str]]:
+    """A project report's inputs with sha256 (``context.report_inputs``)."""
+    from helpers.reports import context
+
+    return context.report_inputs(project, year)
+
+
+def _overview_inputs(year: int, catalogue: Catalogue) -> list[dict[str, str]]:
+    """A year overview's inputs as ``context.year_overview`` records them (every text of the
+    year with its sha256, sorted), from the catalogue: each text hashed once, none parsed again."""
+    records = set()
+    for text in {p.path for p in catalogue.for_year(year)}:
+        path = Path(text) if Path(text).is_absolute() else paths.project_root() / text
+        rec = provenance.input_record(path)
+        records.add((rec["path"], rec["sha256"]))
+    return [{"path": a, "sha256": b} for a, b in sorted(records)]
 
 
 def _catalogue() -> Catalogue:
@@ -145,16 +187,13 @@ def year_orders(sets: list[ParamSet], catalogue: Catalogue
     return {y: [(name, title) for _, name, title in sorted(items)] for y, items in by_year.items()}
 
 
-def _describe(s: ParamSet, catalogue: Catalogue
-              ) -> tuple[str, list[dict[str, str]], list[list[str]] | None]:
-    """Title, inputs and (for a project) the key figures the index shows for the report."""
+def _key_figures(s: ParamSet, catalogue: Catalogue) -> list[list[str]] | None:
+    """The key figures the index shows for a project's report (None for a year overview)."""
     from helpers.reports import context
 
-    title = _label(s, catalogue)[0]
     if s.project_id is None:
-        return title, context.year_overview(s.year).inputs, None
-    p = _project(s, catalogue)
-    return title, context.report_inputs(p, s.year), [[k, v] for k, v in context.key_figures(p)]
+        return None
+    return [[k, v] for k, v in context.key_figures(_project(s, catalogue))]
 
 
 def _findings(s: ParamSet, catalogue: Catalogue) -> dict[str, object] | None:
@@ -274,6 +313,25 @@ def clean_stale_staging() -> list[Path]:
     return [*atomic.clean_owned_folders(tempfile.gettempdir(), TMP_PREFIX), *worker.clean_sockets(None)]
 
 
+def _with_parse_cache(func):
+    """Run a build with the on-disk parse cache (``ingest.loader``) on, for the build and every
+    process it starts (workers, kernels), unless ``BUDGET_REPORTS_PARSE_CACHE`` already says
+    where it is or that it is off; the variable is restored afterwards."""
+    from helpers.ingest import loader
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if os.environ.get(loader.PARSE_CACHE_VARIABLE) is not None:
+            return func(*args, **kwargs)
+        os.environ[loader.PARSE_CACHE_VARIABLE] = str(loader.default_cache_dir())
+        try:
+            return func(*args, **kwargs)
+        finally:
+            os.environ.pop(loader.PARSE_CACHE_VARIABLE, None)
+    return wrapper
+
+
+@_with_parse_cache
 def build(year: int | None = None, project_id: str | None = None, formats=FORMATS,
           jobs: int | None = None, force: bool = False, stream: TextIO | None = None,
           allow_synthetic: bool = False, cell_timeout: int | None = worker.CELL_TIMEOUT,
@@ -288,10 +346,12 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     stream = SafeStream(stream or sys.stderr)
     atomic.clean_temporaries(paths.reports_dir())
     clean_stale_staging()
-    planned = plan(year, project_id, allow_synthetic)
+    catalogue = _catalogue()                 # the texts are read once for the whole build
+    planned = plan(year, project_id, allow_synthetic, catalogue=catalogue, details=False)
     code = provenance.code_version()
     previous, problem = manifest.read_manifest()
     if problem is not None:
+        describe(planned, catalogue)
         previous = manifest.recover(planned)
         print(f"warning: {paths.relative(manifest.manifest_path())}: {problem}; rebuilt from the "
               f"{len(previous['reports'])} report(s) on disk", file=stream, flush=True)
@@ -306,6 +366,8 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
                                   outputs=previous["reports"][job.key]["outputs"]))
         else:
             todo.append(job)
+    if problem is None:
+        describe(todo, catalogue)            # what the index shows, for the reports built now only
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     run = _run
     if scheduler is not None:      # reached now (SchedulerError, exit 2), before anything is written
@@ -338,7 +400,9 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     audits, audit_errors = {}, []
     for y in sorted({j.params.year for j in planned}):
         try:
-            audits[str(y)] = write_year_audit(y)
+            fp = year_audit_fingerprint(y, catalogue, code)
+            if force or not manifest.audit_up_to_date(str(y), fp, previous):
+                audits[str(y)] = {"outputs": write_year_audit(y, catalogue), "fingerprint": fp}
         except Exception as exc:   # the reports are built: record it, fail the batch at the end
             audit_errors.append(f"{y}/audit ({type(exc).__name__}: {exc})".splitlines()[0])
 
@@ -360,18 +424,52 @@ def build(year: int | None = None, project_id: str | None = None, formats=FORMAT
     return results
 
 
-def write_year_audit(year: int) -> dict[str, dict[str, str]]:
+def _year_texts(year: int, catalogue: Catalogue) -> list[Path]:
+    """The texts that give a project of ``year`` (absolute paths, sorted)."""
+    texts = {p.path for p in catalogue.for_year(year)}
+    return sorted(Path(t) if Path(t).is_absolute() else paths.project_root() / t for t in texts)
+
+
+def year_audit_fingerprint(year: int, catalogue: Catalogue, code: dict) -> str | None:
+    """What the year's audit page and CSV are made of: the texts giving a project of the year,
+    the target tables of those projects, the id registry, data/raw/README.md (which text
+    supersedes which), each with its sha256, and the code version. None when the code has
+    uncommitted changes (the audit is then always redone)."""
+    from helpers.evaluation import targets
+
+    if not code.get("git_commit") or code.get("git_dirty") is not False:
+        return None
+    files = [*_year_texts(year, catalogue), paths.project_ids_file(), paths.raw_dir() / "README.md"]
+    files += [targets.targets_file(year, p.id) for p in catalogue.for_year(year)]
+    records = sorted({(r["path"], r["sha256"]) for r in
+                      (provenance.input_record(f) for f in files if f is not None and Path(f).is_file())})
+    blob = json.dumps({"year": year, "inputs": records, "code": code}, sort_keys=True, ensure_ascii=False)
+    return provenance.sha256_bytes(blob.encode())
+
+
+def write_year_audit(year: int, catalogue: Catalogue | None = None) -> dict[str, dict[str, str]]:
     """reports/<year>/audit.html and audit.csv: the consistency findings of every text of the
-    year (helpers.audit), written atomically; returns their manifest records."""
+    year (helpers.audit), written atomically and only when their bytes change (a file that
+    stays the same keeps its mtime); returns their manifest records. Only the year's texts
+    are read (``catalogue`` says which; loaded when not given)."""
     from helpers import audit, ingest
     from helpers.reports import audit_page as audit_report
 
-    docs = [d for d in ingest.ingest_paths().documents if any(p.budget_year == year for p in d.projects)]
+    catalogue = catalogue if catalogue is not None else _catalogue()
+    texts = _year_texts(year, catalogue)
+    docs = [d for d in (ingest.ingest_paths(texts).documents if texts else [])
+            if any(p.budget_year == year for p in d.projects)]
     findings = [f for f in audit.audit_documents(docs) if f.year == year]
     out = paths.reports_dir() / str(year)
-    page = atomic.write_text(out / "audit.html", audit_report.render_year_audit_page(year, findings))
-    table = audit_report.write_findings_csv(findings, out / "audit.csv")
-    return {"audit_html": manifest.out_record(Path(page)), "audit_csv": manifest.out_record(Path(table))}
+    page, table = out / "audit.html", out / "audit.csv"
+    atomic.write_text_if_changed(page, audit_report.render_year_audit_page(year, findings))
+    try:
+        same = table.read_bytes() == audit_report.findings_csv(findings).encode("utf-8-sig")
+    except OSError:
+        same = False
+    if not same:
+        audit_report.write_findings_csv(findings, table)
+    return {"audit_html": manifest.out_record(page), "audit_csv": manifest.out_record(table)}
 
 
 def _run(todo: list[Job], formats, workers: int, progress: Progress, results: list[Result]) -> list[Result]:

@@ -15,12 +15,20 @@ if TYPE_CHECKING:
     from helpers.reports.worker import Job, Result
 
 
+_TEMPLATE_SHA: dict[str, str] = {}
+
+
 def template_sha256(path: Path) -> str:
     """sha256 of the report notebook as committed (outputs stripped): running a template in
-    JupyterLab neither changes the report nor forces a rebuild."""
+    JupyterLab neither changes the report nor forces a rebuild. Computed once per notebook
+    content in a process (keyed by the sha256 of the file's bytes), so a batch of many reports
+    of one template cleans it once."""
     from helpers.reports.worker import clean_template_text
 
-    return provenance.sha256_bytes(clean_template_text(path).encode("utf-8"))
+    raw = provenance.sha256_bytes(Path(path).read_bytes())
+    if raw not in _TEMPLATE_SHA:
+        _TEMPLATE_SHA[raw] = provenance.sha256_bytes(clean_template_text(path).encode("utf-8"))
+    return _TEMPLATE_SHA[raw]
 
 
 def fingerprint(job: Job, code: dict[str, Any], formats: tuple[str, ...]) -> str | None:
@@ -121,6 +129,17 @@ def up_to_date(job: Job, fp: str | None, manifest: dict[str, Any], formats) -> b
         all(f in entry.get("outputs", {}) for f in formats)
 
 
+def audit_up_to_date(year: str, fp: str | None, manifest: dict[str, Any]) -> bool:
+    """Whether the year's audit page and CSV were written from inputs of fingerprint ``fp``
+    (:func:`helpers.reports.batch.year_audit_fingerprint`) and are still on disk."""
+    entry = manifest.get("years", {}).get(year)
+    if fp is None or not entry or entry.get("fingerprint") != fp:
+        return False
+    outputs = entry.get("outputs", {})
+    return {"audit_html", "audit_csv"} <= set(outputs) and \
+        all((paths.project_root() / o["path"]).is_file() for o in outputs.values())
+
+
 def out_record(path: Path) -> dict[str, str]:
     """An output file as recorded in the manifest: its path from the project root and sha256."""
     return {"path": paths.relative(path), "sha256": provenance.sha256_file(path)}
@@ -129,7 +148,10 @@ def out_record(path: Path) -> dict[str, str]:
 def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -> None:
     """Write reports/manifest.json atomically: every report built now (with its inputs,
     parameters, code version, outputs and fingerprint), the failed ones keeping the record of
-    their last good build, the skipped ones and the year audits as they were."""
+    their last good build, the skipped ones and the year audits as they were. ``audits`` maps a
+    year to the record of the audit written now (``{"outputs": …, "fingerprint": …}``; a year not
+    in it keeps its record). When nothing but ``updated_at`` would change (a no-op build) the file
+    is not written at all."""
     reports = dict(manifest.get("reports", {}))
     for r in results:
         if r.status == "skipped":
@@ -166,10 +188,14 @@ def write_manifest(manifest, results, by_key, fps, code, started, audits=None) -
                     k: prev.get(k) for k in ("built_at", "code", "inputs", "fingerprint")}
         reports[r.key] = entry
     years = dict(manifest.get("years", {}))
-    for y, outputs in (audits or {}).items():
-        years[y] = {"outputs": outputs, "built_at": started}
+    for y, record in (audits or {}).items():
+        if "outputs" not in record:           # a bare {kind: output record}, as write_year_audit gives
+            record = {"outputs": record}
+        years[y] = {**record, "built_at": started}
     data = {"generator": "budget-reports", "updated_at": started, "code": code,
             "reports": dict(sorted(reports.items())), "years": dict(sorted(years.items()))}
+    if {**data, "updated_at": None} == {**manifest, "updated_at": None} and manifest_path().is_file():
+        return        # nothing built, nothing changed: the file (and its mtime) stays as it is
     atomic.write_text(manifest_path(), json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 

@@ -15,9 +15,12 @@ naming the file."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -65,18 +68,27 @@ class ParamSet:
         return paths.notebooks_dir() / f"{self.notebook}.ipynb"
 
 
-def load_yaml(path: Path | str) -> Any:
-    """Safe YAML with dates kept as strings (papermill's own ``NoDatesSafeLoader``, as papermill
-    reads ``-f`` parameter files); a syntax error names the file and line."""
-    from papermill.iorw import NoDatesSafeLoader
+class NoDatesSafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # type: ignore[misc]
+    """Safe YAML that keeps dates as strings (``2024-01-01`` stays text): papermill's own
+    ``papermill.iorw.NoDatesSafeLoader`` (BSD-3-Clause), as papermill reads ``-f`` parameter files,
+    rebuilt here on libyaml's C loader where present, so reading parameters needs no papermill."""
 
+    yaml_implicit_resolvers: ClassVar[dict] = {
+        k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def load_yaml(path: Path | str) -> Any:
+    """Safe YAML with dates kept as strings (:class:`NoDatesSafeLoader`, as papermill reads
+    ``-f`` parameter files); a syntax error names the file and line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"cannot read parameters: {exc}", path=paths.relative(path)) from None
     try:
-        return yaml.load(text, Loader=NoDatesSafeLoader)
+        return yaml.load(text, Loader=NoDatesSafeLoader)     # a SafeLoader: no object tags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -84,18 +96,72 @@ def load_yaml(path: Path | str) -> Any:
         raise ParameterError(f"invalid YAML: {problem}", path=paths.relative(path), line=line) from None
 
 
-@functools.lru_cache(maxsize=8)
-def _declared(notebook_path: str, mtime: float) -> dict[str, dict[str, Any]]:
-    import papermill
+_TYPE_COMMENT = re.compile(r"type:\s*(?P<type>\S*)\s*(?P<help>.*)")
 
-    return {name: dict(p) for name, p in papermill.inspect_notebook(notebook_path).items()}
+
+def parameters_cell(nb: dict[str, Any]) -> str | None:
+    """The source of the first cell tagged ``parameters`` of a notebook read as JSON (None when
+    there is none), as papermill finds it."""
+    for cell in nb.get("cells", []):
+        if "parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = cell.get("source", "")
+            return "".join(source) if isinstance(source, list) else source
+    return None
+
+
+def inspect_source(source: str) -> dict[str, dict[str, Any]]:
+    """What a parameters cell declares, read with ``ast``: ``{name: {"name", "inferred_type_name",
+    "default", "help"}}`` as ``papermill.inspect_notebook`` gives it (the annotation or the
+    ``# type:`` comment as the type, "None" when neither; the default as its source text; the
+    comment after the value as the help). A cell that is not valid Python declares nothing."""
+    import ast
+    import io
+    import tokenize
+
+    try:
+        tree = ast.parse(source)
+        comments: dict[int, str] = {}
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string[1:].strip()
+    except (SyntaxError, tokenize.TokenError, IndentationError):
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, value = node.target.id, node.value
+            ann = node.annotation
+            type_name = ann.value if isinstance(ann, ast.Constant) and isinstance(ann.value, str) \
+                else ast.unparse(ann)
+        elif isinstance(node, ast.Assign) and [type(t) for t in node.targets] == [ast.Name]:
+            name, value, type_name = node.targets[0].id, node.value, None
+        else:
+            continue
+        comment = comments.get(node.end_lineno or node.lineno, "")
+        typed = _TYPE_COMMENT.match(comment)
+        if typed:
+            type_name = type_name or typed["type"] or None
+            comment = typed["help"]
+        default = ast.get_source_segment(source, value) or ""
+        out[name] = {"name": name, "inferred_type_name": str(type_name).strip(),
+                     "default": "".join(line.strip() for line in default.splitlines()),
+                     "help": comment.strip()}
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _declared(content_sha256: str, text: str) -> dict[str, dict[str, Any]]:
+    source = parameters_cell(json.loads(text))
+    return inspect_source(source) if source is not None else {}
 
 
 def declared_parameters(notebook: Path | str) -> dict[str, dict[str, Any]]:
-    """Parameters the notebook's ``parameters`` cell declares (papermill's inspection):
-    ``{name: {"name", "inferred_type_name", "default", "help"}}``."""
-    p = Path(notebook)
-    return _declared(str(p), p.stat().st_mtime)
+    """Parameters the notebook's ``parameters`` cell declares, as papermill's inspection gives them
+    (:func:`inspect_source`): ``{name: {"name", "inferred_type_name", "default", "help"}}``. Read
+    with json and ast (no papermill, no nbformat), once per notebook content (keyed by its sha256)."""
+    data = Path(notebook).read_bytes()
+    found = _declared(hashlib.sha256(data).hexdigest(), data.decode("utf-8"))
+    return {name: dict(d) for name, d in found.items()}
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -223,31 +289,41 @@ def _render(notebook: str, parameters: dict[str, Any], source: str) -> str:
     return f"{GENERATED_MARK} from {source}\n{body}"
 
 
-def expected_files(year: int | None = None) -> dict[Path, str]:
-    """The params files the catalogue calls for, with their text (one per project, one overview
-    per year)."""
+def expected_specs(year: int | None = None, catalogue=None) -> dict[Path, tuple[str, dict[str, Any], str]]:
+    """The params files the catalogue calls for, each as (notebook, parameters, source), not yet
+    rendered: one per project, one overview per year. ``catalogue`` (an ``ingest.Catalogue``)
+    saves reading the texts again."""
     from helpers import ingest
 
-    out: dict[Path, str] = {}
-    projects = sorted(ingest.load_projects(year), key=lambda p: (p.budget_year, p.path, p.line))
-    for y in sorted({p.budget_year for p in projects}):
+    out: dict[Path, tuple[str, dict[str, Any], str]] = {}
+    found = catalogue.for_year(year) if catalogue is not None else ingest.load_projects(year)
+    projects = sorted(found, key=lambda p: (p.budget_year, p.path, p.line))
+    by_year: dict[int, list] = {}
+    for p in projects:
+        by_year.setdefault(p.budget_year, []).append(p)
+    for y in sorted(by_year):
         year_dir = paths.params_dir() / str(y)
-        out[year_dir / f"{OVERVIEW_STEM}.yaml"] = _render(
-            OVERVIEW_NOTEBOOK, {"year": y}, f"data/raw/{y}/")
-        for p in (q for q in projects if q.budget_year == y):
-            out[year_dir / f"{p.id}.yaml"] = _render(
-                PROJECT_NOTEBOOK, {"project_id": p.id, "year": y}, p.path)
+        out[year_dir / f"{OVERVIEW_STEM}.yaml"] = (OVERVIEW_NOTEBOOK, {"year": y}, f"data/raw/{y}/")
+        for p in by_year[y]:
+            out[year_dir / f"{p.id}.yaml"] = (PROJECT_NOTEBOOK, {"project_id": p.id, "year": y}, p.path)
     return out
 
 
-def generate(year: int | None = None, *, missing_only: bool = False) -> list[Path]:
+def expected_files(year: int | None = None, catalogue=None) -> dict[Path, str]:
+    """The params files the catalogue calls for, with their text (one per project, one overview
+    per year)."""
+    return {path: _render(*spec) for path, spec in expected_specs(year, catalogue).items()}
+
+
+def generate(year: int | None = None, *, missing_only: bool = False, catalogue=None) -> list[Path]:
     """Write params files from the catalogue (atomically); return the files written. Generated
     files no longer in the catalogue are removed; hand-written ones are left alone."""
-    expected = expected_files(year)
+    expected = expected_specs(year, catalogue)
     written = []
-    for path, text in expected.items():
+    for path, spec in expected.items():
         if missing_only and path.exists():
             continue
+        text = _render(*spec)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic.write_text(path, text)
             written.append(path)

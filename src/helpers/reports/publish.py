@@ -235,15 +235,16 @@ def root_index_html(years) -> str:
 
 
 def write_indexes(manifest: dict[str, Any]) -> list[Path]:
-    """Write every year index and the root index; returns the paths written."""
+    """Write every year index and the root index, each only when its bytes change (an index
+    that stays the same keeps its mtime); returns their paths."""
     years = _entries(manifest)
     written = []
     for year, items in years.items():
         target = paths.reports_dir() / str(year) / "index.html"
-        atomic.write_text(target, year_index_html(year, items))
+        atomic.write_text_if_changed(target, year_index_html(year, items))
         written.append(target)
     target = paths.reports_dir() / "index.html"
-    atomic.write_text(target, root_index_html(years))
+    atomic.write_text_if_changed(target, root_index_html(years))
     written.append(target)
     return written
 

@@ -186,7 +186,75 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
 def clean_template_text(path: Path) -> str:
     """The report notebook as it would be committed (the nbstripout git filter): outputs,
     execution counts and per-cell run metadata removed. A template run and saved in JupyterLab
-    therefore builds the same report, and counts as the same input."""
+    therefore builds the same report, and counts as the same input.
+
+    Read and written with json alone, byte for byte what ``nbformat.read(…, as_version=4)`` and
+    ``nbformat.writes`` give (tested on every notebook in notebooks/), so fingerprinting a template
+    imports neither nbformat nor jsonschema. A notebook older than format 4.5 (no cell ids) goes
+    through nbformat, which upgrades it."""
+    import json
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if (not isinstance(cells, list) or nb.get("nbformat") != 4 or nb.get("nbformat_minor", 0) < 5
+            or not all(isinstance(c, dict) and "id" in c for c in cells)):
+        return _clean_template_text_nbformat(path)
+    _strip_transient(nb)                        # nbformat's reader: rejoin_lines, strip_transient
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        for bundle in (cell.get("attachments") or {}).values():
+            _rejoin_bundle(bundle)
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        cell["metadata"] = {k: v for k, v in (cell.get("metadata") or {}).items()
+                            if k in ("tags", "papermill")}
+    for cell in cells:                          # nbformat's writer: split_lines, strip_transient
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(True)
+        for bundle in (cell.get("attachments") or {}).values():
+            _split_bundle(bundle)
+    _strip_transient(nb)
+    return json.dumps(nb, sort_keys=True, indent=1, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+# Mime types nbformat keeps as one string (nbformat.v4.rwbase, BSD-3-Clause): JSON values are
+# never joined or split; other text-like values are stored as lists of lines.
+_NON_TEXT_SPLIT_MIMES = {"application/javascript", "image/svg+xml"}
+
+
+def _is_json_mime(mime: str) -> bool:
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
+
+
+def _rejoin_bundle(bundle: dict) -> None:
+    """nbformat.v4.rwbase._rejoin_mimebundle: a value stored as lines becomes one string."""
+    for key, value in list(bundle.items()):
+        if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(x, str) for x in value):
+            bundle[key] = "".join(value)
+
+
+def _split_bundle(bundle: dict) -> None:
+    """nbformat.v4.rwbase._split_mimebundle: text values are stored as lists of lines."""
+    for key, value in list(bundle.items()):
+        if isinstance(value, str) and (key.startswith("text/") or key in _NON_TEXT_SPLIT_MIMES):
+            bundle[key] = value.splitlines(True)
+
+
+def _strip_transient(nb: dict) -> None:
+    """nbformat.v4.rwbase.strip_transient: values never stored in a file."""
+    meta = nb.get("metadata")
+    if isinstance(meta, dict):
+        for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
+            meta.pop(key, None)
+    for cell in nb.get("cells", []):
+        if isinstance(cell.get("metadata"), dict):
+            cell["metadata"].pop("trusted", None)
+
+
+def _clean_template_text_nbformat(path: Path) -> str:
+    """:func:`clean_template_text` through nbformat, for a notebook it must upgrade first."""
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
