@@ -125,14 +125,15 @@ def _sum_interval(facts: list[Fact]) -> tuple[Decimal, Decimal]:
 
 def _marked_totals(ctx, compared: set[str]) -> Iterator:
     """A total the text marks (合计/共计/总计/总额/累计 in its sentence segment, 共 in its clause)
-    in the funding section against the other figures of the same unit listed there: not parts of
+    in any section but the name, basis and unit, of one kind of amount with its categories,
+    against the other figures of the same unit listed there: not parts of
     another figure (其中), not totals themselves, not per-capita standards, not explanations in
     brackets (86个×2000元). The categories are those between the previous marked total of that unit
     and this one (or, if fewer than two, those after it up to the next). No metric ids are used.
     When the whole list does not add up but a run of it ending next to the total does, the list
     is taken to hold something else as well (sources and uses): no finding."""
     project = ctx.project
-    funding = {s.number for s in project.sections.values() if s.key == "funding"}
+    funding = {s.number for s in project.sections.values() if s.key not in ("name", "basis", "unit")}
     pos = locate(project.facts)
     by_section: dict[str, list[Fact]] = {}
     for f in project.facts:
@@ -157,8 +158,12 @@ def _marked_totals(ctx, compared: set[str]) -> Iterator:
                     if marks[j]:
                         break
                     after.append(same[j])
+                own = [c for c in before if c.quote == total.quote and c.line == total.line]
+                if len(own) >= 2:
+                    before = own        # a list in the total's own sentence is its list
                 cats = before if len(before) >= 2 else after
-                if len(cats) < 2 or len(({c.year for c in cats} | {total.year}) - {None}) > 1:
+                if len(cats) < 2 or len(({c.year for c in cats} | {total.year}) - {None}) > 1 \
+                        or not _one_kind([*cats, total]):
                     continue
                 t_iv = interval(total)
                 if meets(_sum_interval(cats), t_iv):
