@@ -33,9 +33,12 @@ ZERO = Decimal(0)
 # ---------------------------------------------------------------------------- intervals
 
 def uncertainty(f: Fact) -> Decimal:
-    """Half a unit of the last printed digit; counts and per-capita standards printed as whole
-    numbers are exact (a rate of 40元/人 is set, not measured)."""
+    """Half a unit of the last printed digit; whole counts are exact, and so is every per-unit
+    standard however it is printed (40元/人, 每人1万元, 每公里0.5万元: a standard is set, not
+    measured)."""
     if f.decimals == 0 and f.scale == 1 and (f.unit in COUNT_UNITS or f.unit in PER_UNIT):
+        return ZERO
+    if f.upper is None and not f.approx and per_unit(f) is not None:
         return ZERO
     return f.tolerance
 
