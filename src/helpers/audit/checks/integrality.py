@@ -16,7 +16,7 @@ from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
 
-SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及")
+SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及|配备率")
 _COUNTS = DENOMINATOR_UNITS | {"人", "人次"}
 
 
@@ -28,6 +28,9 @@ def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]
     2. A total whose part (其中) stands in the percentage's own sentence.
     3. A count on its paragraph, not a part, whose subject the percentage's label names
        (村卫生室142个 for 村卫生室标准化建设达标率).
+    4. A count of things before the percentage in its own sentence whose noun the sentence names
+       again between them or the percentage's label names (全县共112个行政村（社区），…已延伸至
+       …村（社区），覆盖率96.00%; 全县共有行政村173个，村级防疫员配备率95.00%).
     Any other count on the paragraph (救助残疾儿童186人 next to 康复服务覆盖率) is not taken: the
     text does not say it is the base."""
     out: list[tuple[str, int, list[Fact]]] = []
@@ -67,7 +70,22 @@ def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]
         stem = fold(label_stem(category_key(f.label)))
         if f.parent is None and len(stem) >= 2 and stem in label:
             add(f.raw, int(f.value), [f])
+    start = sentence.find(fold(p.raw))
+    for f in same_line:
+        head = _head_noun(f.label)
+        if f.parent is not None or f.quote != p.quote or f.unit not in DENOMINATOR_UNITS or not head:
+            continue
+        at = sentence.find(fold(f.raw))
+        if 0 <= at < start and head in sentence[at + len(f.raw):start] + label:
+            add(f.raw, int(f.value), [f])
     return out
+
+
+def _head_noun(label: str) -> str:
+    """The noun a count counts, its label's last character outside brackets (行政村（社区） → 村),
+    or "" for a label ending in a generic word."""
+    bare = re.sub(r"[(（][^)）]*[)）]", "", fold(label)).strip()
+    return bare[-1] if bare and "\u4e00" <= bare[-1] <= "\u9fff" and bare[-1] not in "数量个项次" else ""
 
 
 def achievable(p: Decimal, tol: Decimal, n: int) -> tuple[bool, int]:
