@@ -173,8 +173,8 @@ def rate_pair(p: Fact, facts: list[Fact],
     The rate's label ends in 率 and is not a change, satisfaction or price rate; the two figures
     are the only ones before it in the sentence, share a unit, the second is not larger, and the
     rate names its terms (``_rate_names_its_terms``)."""
-    if p.unit != "%" or p.planned or not RATE_LABEL.search(p.label) or NOT_A_PLAIN_RATE.search(p.label):
-        return None
+    if p.unit != "%" or p.approx or not RATE_LABEL.search(p.label) or NOT_A_PLAIN_RATE.search(p.label):
+        return None         # a rate in a plan's sentence is still its two figures' quotient
     pos = pos if pos is not None else locate(facts)
     if p.id not in pos:
         return None
@@ -186,7 +186,7 @@ def rate_pair(p: Fact, facts: list[Fact],
     den, num = same[0], same[1]
     if den.unit != num.unit or den.unit == "%" or den.value <= 0 or num.value > den.value:
         return None
-    if not _rate_names_its_terms(p.label, num.label, den.label):
+    if not _rate_names_its_terms(p.label, num.label + "|" + clause_before(num, pos[num.id][0]), den.label):
         return None
     if den.approx or num.approx or den.planned != num.planned:
         return None
@@ -237,7 +237,8 @@ def stem_pair(p: Fact, facts: list[Fact],
     if num.parent is not None and num.parent in by_id:
         return num, [by_id[num.parent]]
     bases = [f for f in line[:i - 1]
-             if f.unit == num.unit and f.parent is None and not stem_in(stem, f.label) and not f.approx
+             if f.unit == num.unit and f.parent is None and not f.approx
+             and not (f.label.startswith(stem) or f.label.endswith(stem) or f.label == num.label)
              and f.value >= num.value and f.value > 0 and f.planned == num.planned]
     return (num, bases) if bases else None
 
