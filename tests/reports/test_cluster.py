@@ -79,10 +79,10 @@ class DaskCluster:
                                           "--no-dashboard", "--local-directory", str(self.home / f"w{n}")],
                            **extra)
         log = self.logs[-1]
-        self._wait(lambda: b"Registered to" in log.read_bytes(), f"worker {n} to register")
+        self._wait(lambda: b"Registered to" in log.read_bytes(), f"worker {n} to register", proc)
         return proc
 
-    def _wait(self, ready, what: str, within: float = 60):
+    def _wait(self, ready, what: str, proc: subprocess.Popen | None = None, within: float = 60):
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             try:
@@ -91,8 +91,8 @@ class DaskCluster:
                 value = None
             if value:
                 return value
-            if any(p.poll() is not None for p in self.procs):
-                break
+            if (proc or self.procs[0]).poll() is not None or self.procs[0].poll() is not None:
+                break                     # the process (or the scheduler) is gone
             time.sleep(0.1)
         logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in self.logs)
         raise AssertionError(f"waiting for {what} failed:\n{logs}")
@@ -139,11 +139,11 @@ def _manifest(root: Path) -> dict:
     return json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _assert_same_outputs(root: Path, reference: Path) -> None:
-    """Every report ok, with the same outputs (manifest sha256 and the files' bytes) as the
-    local build of the same inputs."""
+def _assert_same_outputs(root: Path, reference: Path, keys=KEYS) -> None:
+    """Every report of ``keys`` ok, with the same outputs (manifest sha256 and the files' bytes)
+    as the local build of the same inputs."""
     mine, theirs = _manifest(root)["reports"], _manifest(reference)["reports"]
-    for key in KEYS:
+    for key in keys:
         assert mine[key]["status"] == "ok", (key, mine[key].get("error"))
         outs, ref = mine[key]["outputs"], theirs[key]["outputs"]
         assert set(outs) == set(ref), key
@@ -188,11 +188,7 @@ def test_a_worker_killed_mid_batch_loses_no_report(built_project, dask_cluster, 
                               dask_cluster.address, "--jobs", "2"], env=_env(root), cwd=root,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while not any("ipykernel" in _cmdline(p) for p in _family(doomed.pid)):
-            assert time.monotonic() < deadline, "no report started on the first worker"
-            assert build.poll() is None, build.communicate()
-            time.sleep(0.1)
+        _wait_for(doomed, build)
         DaskCluster.kill(doomed)              # the worker, its nanny and its hung kernel
         _, err = build.communicate(timeout=600)
     finally:
@@ -205,11 +201,51 @@ def test_a_worker_killed_mid_batch_loses_no_report(built_project, dask_cluster, 
     assert not _task_folders()       # the killed worker's too, removed by the one that took over
 
 
-def _cmdline(p: psutil.Process) -> str:
+@pytest.mark.slow
+def test_a_report_that_loses_its_worker_twice_fails_and_is_not_run_again(dask_cluster, tmp_path):
+    hang = {"BUDGET_REPORTS_TESTING": "1", "BUDGET_REPORTS_FAULT": ",".join(f"hang:{k}" for k in KEYS)}
+    key = "2024/family-accident-insurance"
+    root = copy_project(tmp_path / "project")
+    first = dask_cluster.start_worker(**hang)
+    build = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--scheduler", dask_cluster.address,
+                              "--project", "family-accident-insurance", "--formats", "html"],
+                             env=_env(root), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
     try:
-        return " ".join(p.cmdline())
-    except psutil.Error:           # gone, or a zombie
-        return ""
+        for round_ in range(2):          # lost on the first worker, then on the one that took over
+            _wait_for(first, build)
+            second = dask_cluster.start_worker(**hang) if round_ == 0 else dask_cluster.start_worker()
+            DaskCluster.kill(first)
+            first = second
+        _, err = build.communicate(timeout=300)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+    assert build.returncode == 1, err
+    assert "Traceback" not in err
+    entry = _manifest(root)["reports"][key]
+    assert entry["status"] == "failed", entry
+    assert "worker was lost" in entry["error"] and "2 times" in entry["error"], entry["error"]
+    line = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+    assert len(line) == 1 and key in line[0], err
+    assert not (root / "reports" / f"{key}.html").exists()
+
+
+def _wait_for(worker: subprocess.Popen, build: subprocess.Popen, within: float = 120) -> None:
+    """Until a report is under way on ``worker`` (the build must still be running)."""
+    deadline = time.monotonic() + within
+    while not _running_on(worker):
+        assert time.monotonic() < deadline, "no report started on the worker"
+        assert build.poll() is None, build.communicate()
+        time.sleep(0.1)
+
+
+def _running_on(proc: subprocess.Popen) -> bool:
+    """Whether a worker process under ``proc`` has a report task under way (its temporary
+    project root, named after the worker's pid)."""
+    pids = {str(p.pid) for p in _family(proc.pid)}
+    return any(f.name.split("-")[2] in pids for f in _task_folders())
 
 
 def _family(pid: int) -> list[psutil.Process]:
@@ -220,12 +256,20 @@ def _family(pid: int) -> list[psutil.Process]:
 
 
 @pytest.mark.slow
-def test_local_cluster_build_is_byte_identical(built_project, tmp_path):
+def test_local_cluster_build_is_byte_identical_and_a_failed_report_is_not_retried(built_project, tmp_path):
     root = copy_project(tmp_path / "project")
-    proc = _build(root, "--scheduler", "local", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
+    broken = "2024/association-operations"
+    proc = subprocess.run([sys.executable, "-m", "helpers", "build", "--scheduler", "local", "--jobs", "2"],
+                          env=_env(root, BUDGET_REPORTS_TESTING="1", BUDGET_REPORTS_FAULT=f"raise:{broken}"),
+                          cwd=root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr            # a failed report: the rest is published
     assert "Traceback" not in proc.stderr
-    _assert_same_outputs(root, built_project)
+    failed = [ln for ln in proc.stderr.splitlines() if "FAILED" in ln]
+    assert len(failed) == 1 and broken in failed[0] and "injected fault" in failed[0], proc.stderr
+    entry = _manifest(root)["reports"][broken]
+    assert entry["status"] == "failed" and "injected fault" in entry["error"]
+    assert (root / "reports" / f"{broken}.failed.ipynb").is_file()
+    _assert_same_outputs(root, built_project, keys=[k for k in KEYS if k != broken])
 
 
 def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):

@@ -14,10 +14,13 @@ The root is set in the worker's environment (the report's kernel inherits it), s
 must run one task at a time: ``dask worker tcp://HOST:8786 --nthreads 1``. The parent refuses a
 cluster with a worker of more threads, and a task refuses to run on one.
 
-A report whose worker is lost (killed, out of memory) is run again once — by the scheduler, whose
-``allowed-failures`` counts the lost workers of a task, or by the parent when the scheduler allows
-none — and is then reported as failed; a report that fails on its own (a cell error) is not run
-again. ``distributed`` is imported only here, on the ``--scheduler`` path."""
+A report whose worker is lost (killed, out of memory) is run again once, then reported as failed:
+the scheduler reschedules a lost worker's task (up to its ``allowed-failures``), the task itself
+asks the scheduler how many of its workers were lost and refuses a third run, and the parent
+resubmits once when the scheduler allows no lost worker at all. A report that fails on its own
+(a cell error) is a failed Result, never an exception, so it is not run again.
+
+``distributed`` is imported only here, on the ``--scheduler`` path."""
 
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ from helpers.reports import worker
 from helpers.reports.worker import Job, Result
 
 LOCAL = "local"
+# A report whose worker is lost runs once more; lost this many times, it is reported as failed.
+LOST_LIMIT = 2
 # Seconds to reach the scheduler, and to wait for a first worker, before giving up.
 CONNECT_TIMEOUT = 10
 WORKER_WAIT = 60
@@ -259,7 +264,7 @@ def run_on_cluster(scheduler: str, client, finish: Callable[..., Result], todo: 
 
 def _lost(job: Job, exc: BaseException, lost: bool, allowed: int) -> Result:
     if lost:
-        runs = max(allowed, 1) + 1
+        runs = min(max(allowed, 1) + 1, LOST_LIMIT)
         error = (f"its Dask worker was lost (killed or out of memory) {runs} times: "
                  f"{_reason(exc)}")
     else:
@@ -292,12 +297,33 @@ def _worker_threads() -> int | None:
     return getattr(state, "nthreads", None) or getattr(w, "nthreads", None)
 
 
+def lost_workers() -> int:
+    """How many workers running this task were lost before (the scheduler's count for the task
+    under way): the scheduler may allow more than :data:`LOST_LIMIT` (``allowed-failures``, 3 by
+    default), the build runs a report whose worker was lost once more, not more."""
+    try:
+        from distributed import get_client, get_worker
+
+        key = get_worker().get_current_task()
+        return int(get_client().run_on_scheduler(_scheduler_suspicious, key) or 0)
+    except Exception:
+        return 0
+
+
+def _scheduler_suspicious(key, dask_scheduler=None) -> int:
+    ts = dask_scheduler.tasks.get(key)
+    return ts.suspicious if ts is not None else 0
+
+
 def run_task(task: Task) -> tuple[Result, dict[str, tuple[str, bytes]]]:
     """Run one report on a Dask worker: lay its input files out as a private temporary project
     root, run :func:`helpers.reports.worker.run` there (``BUDGET_REPORTS_ROOT`` set for the
     task), and return the Result with the staged outputs as {kind: (file name, bytes)}. The
     temporary root is removed. Never raises for a report that fails: the Result says why."""
     job = task.job
+    if lost_workers() >= LOST_LIMIT:
+        return _failed(job, f"its Dask worker was lost (killed or out of memory) {LOST_LIMIT} times; "
+                            "not run again"), {}
     threads = _worker_threads()
     if threads not in (None, 1):
         return _failed(job, f"this Dask worker runs {threads} threads; start it with --nthreads 1"), {}
