@@ -298,3 +298,15 @@ def test_a_local_build_does_not_import_dask():
     code = ("import sys, helpers.cli, helpers.commands.build, helpers.reports.batch; "
             "sys.exit(int(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_build_command_passes_the_scheduler(monkeypatch):
+    from helpers import cli
+    from helpers.reports import batch
+
+    seen = {}
+    monkeypatch.setattr(batch, "build", lambda **kw: seen.update(kw) or [])
+    assert cli.main(["build", "--scheduler", "tcp://10.0.0.5:8786"]) == 0
+    assert seen["scheduler"] == "tcp://10.0.0.5:8786"
+    seen.clear()
+    assert cli.main(["build"]) == 0 and "scheduler" not in seen      # the local pool, as before
