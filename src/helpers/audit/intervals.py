@@ -113,7 +113,8 @@ def quotes(*facts: Fact) -> str:
 
 def context(f: Fact) -> str:
     """The printed words of the clause just before the number."""
-    i = f.quote.find(f.raw)
+    i = f.offset if f.offset is not None and f.quote[f.offset:f.offset + len(f.raw)] == f.raw \
+        else f.quote.find(f.raw)
     if i < 0:
         return ""
     before = fold(f.quote[:i])
@@ -144,7 +145,8 @@ def per_unit(f: Fact) -> str | None:
     if f.unit.startswith("元/"):
         return f.unit[2:]
     if f.unit == "元":
-        m = _PER_WORDS.search(context(f))
+        words = re.split(r"\d", context(f))[-1]       # only the words since the previous number
+        m = _PER_WORDS.search(words)
         if m:
             if m.group(1):
                 return PER_MEASURE[m.group(1)]

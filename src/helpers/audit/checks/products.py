@@ -69,7 +69,8 @@ def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
 
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
     """(count, standard, amount) on one paragraph: the count the standard applies to (see
-    ``_pair_count``) and the first amount after the standard, before the next count or standard,
+    ``_pair_count``; or, when the standard comes first, the count right after it, before any
+    amount) and the first amount after the standard (or that count), before the next count or standard,
     of a kind compatible with the count's (``helpers.ingest.stages``): a planned or granted count
     is never compared with an executed, arrived or left-over amount."""
     pos = locate(facts)
@@ -80,8 +81,17 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
             if per is None:
                 continue
             count = _pair_count(std, per, line_facts[:i], pers[:i], pos, line_facts)
+            first = i + 1
+            if count is None:       # the standard first: "即每生每年1,000元。按受益学生12,480人测算，需…"
+                for j in range(i + 1, len(line_facts)):
+                    f = line_facts[j]
+                    if pers[j] or f.unit == "元":
+                        break
+                    if f.unit == per and f.parent is None:
+                        count, first = f, j + 1
+                        break
             amount = None
-            for j in range(i + 1, len(line_facts)):
+            for j in range(first, len(line_facts)):
                 f = line_facts[j]
                 if pers[j] or (f.unit == per and f.parent is None):
                     break
