@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from helpers.audit.intervals import interval, is_total, meets, per_unit, quotes, uncertainty
+from helpers.audit.intervals import (
+    DENOMINATOR_UNITS,
+    interval,
+    is_total,
+    meets,
+    per_unit,
+    quotes,
+    uncertainty,
+)
 from helpers.ingest.models import Fact
 from helpers.ingest.stages import compatible
 
@@ -30,17 +38,28 @@ _MANNER = re.compile(r"^(?:计划|预计|拟|力争|确保|保障|全年|当年|
 _BUDGET_YEAR_SECTIONS = ("funding", "plan", "outcome", "content")
 
 
+# What a figure printed before its noun goes on to say ("26处烈士纪念设施全部得到有效保护管理"):
+# not part of the subject.
+_PREDICATE = re.compile(r"(?:全部|均已|均|得到|明显|居住环境|按时|顺利|全面)")
+
+
 def subject(label: str) -> str:
-    """The label without the manner words in front ("计划资助特困人员" → "资助特困人员")."""
-    return _MANNER.sub("", label)
+    """The label without the manner words in front ("计划资助特困人员" → "资助特困人员") and
+    without what it goes on to say ("烈士纪念设施全部得到有效保护管理" → "烈士纪念设施")."""
+    name = _MANNER.sub("", label)
+    m = _PREDICATE.search(name)
+    return name[:m.start()] if m and m.start() >= 3 else name
 
 
 def _year(f: Fact, keys: dict[str, str], budget_year: int) -> int | None:
     """The figure's year: its own, or the budget year in a section about the budget year's plan
-    and results (content, funding, plan, outcome); None elsewhere (the current situation)."""
+    and results (content, funding, plan, outcome), and for a stock of things (公租房1,680套,
+    烈士纪念设施28处) anywhere; None for other figures of the current situation."""
     if f.year is not None:
         return f.year
-    return budget_year if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS else None
+    if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS or f.unit in DENOMINATOR_UNITS:
+        return budget_year
+    return None
 
 
 def _same_figure_key(f: Fact, year: int | None) -> tuple | None:
