@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 from helpers.audit.intervals import (
-    DENOMINATOR_UNITS,
     interval,
     is_total,
     meets,
@@ -34,6 +33,9 @@ GENERIC_LABELS = {"金额", "标准", "人数", "数量", "比率", "百分点"}
 # Words before the subject that say how a figure is meant, not what it counts: "计划开发公益性岗位"
 # and "开发公益性岗位" (or "计划完成孕前优生健康检查" and "计划开展孕前优生健康检查") are one figure.
 _MANNER = re.compile(r"^(?:计划|预计|拟|力争|确保|保障|全年|当年|共|完成|开展|实施|实现)+")
+# Units of things that stay (facilities, buildings, vehicles): a stock stated without a year is
+# the one the budget year starts from.
+STOCK_UNITS = {"个", "处", "座", "所", "台", "辆", "套", "间", "艘", "栋", "家"}
 # Sections whose figures are the budget year's when they name no year.
 _BUDGET_YEAR_SECTIONS = ("funding", "plan", "outcome", "content")
 
@@ -57,7 +59,7 @@ def _year(f: Fact, keys: dict[str, str], budget_year: int) -> int | None:
     烈士纪念设施28处) anywhere; None for other figures of the current situation."""
     if f.year is not None:
         return f.year
-    if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS or f.unit in DENOMINATOR_UNITS:
+    if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS or f.unit in STOCK_UNITS:
         return budget_year
     return None
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from helpers.audit.checks.ratios import RATIO_RULES, share_pair
+from helpers.audit.checks.ratios import RATIO_RULES, rate_pair, share_pair, stem_pair
 from helpers.audit.intervals import DENOMINATOR_UNITS
 from helpers.audit.labels import category_key, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
@@ -115,7 +115,8 @@ def check_integrality(ctx) -> Iterator:
             continue
         if not 0 < p.value < 100 or not SHARE.search(p.label) or "满意" in p.label:
             continue
-        if share_pair(p, facts) is not None:
+        if share_pair(p, facts) is not None or rate_pair(p, facts) is not None or \
+                stem_pair(p, facts) is not None:
             continue                # numerator and denominator stated: the ratio check's job
         cands = denominators(p, facts)
         if not cands:
