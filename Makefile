@@ -60,9 +60,9 @@ lab: setup ## Open JupyterLab on notebooks/ with the project kernel (budget-repo
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) \
 		--MultiKernelManager.default_kernel_name=budget-reports explore.ipynb
 
-bench: setup ## Run the benchmarks (results printed and written to benchmarks/results/)
+bench: setup ## Benchmarks at 10 and 100 reports: naive chain, local batch, Dask (benchmarks/results/build.md)
 	$(PY) benchmarks/bench_ingest.py
-	$(PY) benchmarks/bench_build.py
+	$(PY) benchmarks/bench_build.py --sizes 10,100 $(ARGS)
 
 clean: ## Remove derived data and reports (keeps the venv)
 	rm -rf data/derived reports/*/ reports/*.html reports/*.json
