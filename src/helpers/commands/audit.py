@@ -48,7 +48,7 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         for f in findings:
-            print(f"{f.path}:{f.line or ''}  {f.year}/{f.project}  {f.section}  {f.severity}  "
+            print(f"{f.path}:{f.line or ''}  {f.year}/{f.project}  {f.places_text()}  {f.severity}  "
                   f"[{f.check}] {f.message}")
         print(f"{len(findings)} finding(s)", file=sys.stderr)
     if args.strict and has_errors(findings):
