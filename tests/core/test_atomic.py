@@ -97,3 +97,18 @@ def test_saved_workbooks_are_reproducible_across_time(tmp_path):
     save_workbook(book(), tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     assert openpyxl.load_workbook(tmp_path / "b.xlsx").active["A1"].value == "数据"
+
+
+def test_write_if_changed_leaves_an_identical_file_alone(tmp_path):
+    import os
+
+    from helpers.core.atomic import write_text_if_changed
+
+    target = tmp_path / "sub" / "page.html"
+    assert write_text_if_changed(target, "一")                  # a new file (and its folder)
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    assert not write_text_if_changed(target, "一")              # same bytes: not touched
+    assert target.stat().st_mtime_ns == 1_000_000_000
+    assert write_text_if_changed(target, "二") and target.read_text(encoding="utf-8") == "二"
+    assert target.stat().st_mtime_ns != 1_000_000_000
+    assert not list(tmp_path.rglob("*.tmp"))
