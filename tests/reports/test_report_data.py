@@ -108,7 +108,7 @@ def test_overview_summary_leaves_copied_money_out_of_the_total(project_copy):
     error, 六): its 15.02万元 is not added; the total is the insurance project's 15.02万元 alone."""
     html = report_data.overview_summary(report_data.year_overview(2024)).html
     assert "1个项目在“资金安排情况”中列明金额，合计15.02万元" in html
-    assert "计划生育协会综合工作经费项目的“资金安排情况”金额被一致性检查标为存疑" in html
+    assert "计划生育协会综合工作经费项目的“资金安排情况”金额被一致性检查标为存疑（该节照搬其他项目的内容）" in html
     assert "30.04" not in html
 
 

@@ -493,7 +493,8 @@ def overview_summary(ov: OverviewContext) -> Html:
     """主要发现 across the year's projects: how many, their money, where the texts do not add up."""
     projects = ov.projects
     counts = [(p, audit_findings([p])) for p in projects]
-    copied = {p.id for p, found in counts if funding_flag(p, figure_flags(p, found)) is not None}
+    flags_of = {p.id: funding_flag(p, figure_flags(p, found)) for p, found in counts}
+    copied = {pid for pid, flag in flags_of.items() if flag is not None}
     totals = [(p, funding_total(p)) for p in projects]
     stated = [t for p, t in totals if t is not None and p.id not in copied]
     sentences = [f"{ov.year}年度共{len(projects)}个项目，涉及{len({p.unit for p in projects})}个实施单位。"]
@@ -501,9 +502,11 @@ def overview_summary(ov: OverviewContext) -> Html:
         sentences.append(f"{len(stated)}个项目在“资金安排情况”中列明金额，合计{fmt_wan(sum(stated))}"
                          "（各项目文本所写）。")
     if copied:
-        names = "、".join(p.name for p in projects if p.id in copied)
-        sentences.append(f"{names}的“资金安排情况”金额被一致性检查标为存疑（照搬其他项目的内容或与文本其他数字不符），"
-                         "未计入合计，也未列入各项目比较图。")
+        why = {"copied": "该节照搬其他项目的内容", "contradicted": "其中金额与文本其他数字不符"}
+        for p in projects:
+            if p.id in copied:
+                sentences.append(f"{p.name}的“资金安排情况”金额被一致性检查标为存疑（{why[flags_of[p.id].reason]}），"
+                                 "未计入合计，也未列入各项目比较图。")
     errors = [(p, sum(1 for f in found if f.severity == "error")) for p, found in counts]
     flagged = [(p, n) for p, n in errors if n]
     if flagged:
