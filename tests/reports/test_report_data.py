@@ -108,7 +108,8 @@ def test_overview_summary_leaves_copied_money_out_of_the_total(project_copy):
     error, 六): its 15.02万元 is not added; the total is the insurance project's 15.02万元 alone."""
     html = report_data.overview_summary(report_data.year_overview(2024)).html
     assert "1个项目在“资金安排情况”中列明金额，合计15.02万元" in html
-    assert "计划生育协会综合工作经费项目的“资金安排情况”金额被一致性检查标为存疑（该节照搬其他项目的内容）" in html
+    assert ("计划生育协会综合工作经费项目的“资金安排情况”金额被一致性检查标为存疑（该节照搬其他项目的内容）"
+            in html)
     assert "30.04" not in html
 
 
@@ -189,3 +190,19 @@ def test_summary_flags_copied_money_and_never_cuts_a_number(project_copy):
     assert "金额存疑" in assoc
     ins = report_data.summary_block(report_data.project_report(PROJECT, 2024)).html
     assert "四.2节文本写52.00%，按文本其他数字复算为58.89%。" in ins
+
+
+def test_key_figures_of_an_unseen_text_carry_their_flag():
+    """Blind text 07 (人社, written by a helper who never read this code): 脱贫劳动力占比82.00% is
+    wrong (1,168 ÷ 1,460 = 80.00%). Its project type is unknown, so the key figures (cards, the
+    year index) are the first stated figure of each label; the 82.00% one carries its flag."""
+    from helpers.core.decoding import decode_bytes
+    from helpers.ingest.loader import parse_text
+    from helpers.reports import context
+
+    path = Path(__file__).parents[1] / "fixtures" / "audit" / "blind" / "texts" / "07_public-welfare-jobs.txt"
+    doc = parse_text(decode_bytes(path.read_bytes(), str(path)))
+    project = doc.projects[0]
+    figures = dict(context.key_figures(project, limit=4))
+    assert figures["脱贫劳动力占比"] == "82.00%（存疑：与复算不符）"
+    assert figures["脱贫劳动力"] == "1,168人"              # the numerator is not in doubt

@@ -57,21 +57,27 @@ def catalogue(years: int | Iterable[int] | None = None):
 
 
 FACTS = ["year", "project_id", "project", "fact_id", "label", "metric", "value", "value_text", "unit",
-         "value_wan", "raw", "approx", "planned", "as_of", "fact_year", "section", "line", "quote"]
+         "value_wan", "raw", "approx", "planned", "stage", "as_of", "fact_year", "section", "line", "quote",
+         "flag"]
 
 
 def facts(years: int | Iterable[int] | None = None):
     """Every quantitative fact: value as float and exact text in its normalised unit, 万元 for money,
-    as printed (``raw``), with its sentence and line."""
+    as printed (``raw``), with its kind of amount (``stage``), its sentence and line, and ``flag``:
+    why the audit puts it in doubt (helpers.audit.flags), else None."""
+    from helpers.reports.context import figure_flags
+
     rows = []
     for p in _projects(years):
+        flagged = figure_flags(p)
         for f in p.facts:
             rows.append({"year": p.budget_year, "project_id": p.id, "project": p.name, "fact_id": f.id,
                          "label": f.label, "metric": f.metric, "value": _float(f.value),
                          "value_text": _text(f.value), "unit": f.unit,
                          "value_wan": float(f.value / 10000) if f.unit == "元" else None, "raw": f.raw,
-                         "approx": f.approx, "planned": f.planned, "as_of": f.as_of, "fact_year": f.year,
-                         "section": f.section, "line": f.line, "quote": f.quote})
+                         "approx": f.approx, "planned": f.planned, "stage": f.stage, "as_of": f.as_of,
+                         "fact_year": f.year, "section": f.section, "line": f.line, "quote": f.quote,
+                         "flag": flagged[f.id].text if f.id in flagged else None})
     return _frame(rows, FACTS)
 
 
@@ -92,7 +98,7 @@ def indicators(years: int | Iterable[int] | None = None):
 
 
 FINDINGS = ["year", "project_id", "project", "check", "kind", "severity", "section", "stated",
-            "stated_text", "computed", "computed_text", "unit", "message", "quote", "path", "line"]
+            "stated_text", "computed", "computed_text", "unit", "message", "quote", "path", "line", "places"]
 
 
 def findings(years: int | Iterable[int] | None = None):
@@ -108,7 +114,8 @@ def findings(years: int | Iterable[int] | None = None):
                      "kind": f.kind, "severity": f.severity, "section": f.section,
                      "stated": _float(f.stated), "stated_text": _text(f.stated),
                      "computed": _float(f.computed), "computed_text": _text(f.computed), "unit": f.unit,
-                     "message": f.message, "quote": f.quote, "path": f.path, "line": f.line})
+                     "message": f.message, "quote": f.quote, "path": f.path, "line": f.line,
+                     "places": f.places_text()})
     return _frame(rows, FINDINGS)
 
 
