@@ -310,3 +310,44 @@ def test_build_command_passes_the_scheduler(monkeypatch):
     assert seen["scheduler"] == "tcp://10.0.0.5:8786"
     seen.clear()
     assert cli.main(["build"]) == 0 and "scheduler" not in seen      # the local pool, as before
+
+
+def _task_processes() -> list[int]:
+    """Processes (kernels included: they start sessions of their own) whose project root is a
+    Dask task's temporary root."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            root = p.environ().get("BUDGET_REPORTS_ROOT", "")
+        except psutil.Error:
+            continue
+        if "budget-reports-" in root and "-task-" in root and p.status() != psutil.STATUS_ZOMBIE:
+            found.append(p.pid)
+    return found
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_a_local_cluster_leaves_no_process(tmp_path):
+    root = copy_project(tmp_path / "project")
+    build = subprocess.Popen([sys.executable, "-m", "helpers", "build", "--scheduler", "local", "--jobs", "2",
+                              "--formats", "html"], env=_env(root), cwd=root, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _running_on(build):
+            assert time.monotonic() < deadline and build.poll() is None, build.communicate()
+            time.sleep(0.1)
+        family = _family(build.pid)
+        os.kill(build.pid, signal.SIGINT)
+        _, err = build.communicate(timeout=120)
+    finally:
+        if build.poll() is None:
+            DaskCluster.kill(build)
+    assert build.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted"
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, alive
+    deadline = time.monotonic() + 10
+    while _task_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _task_processes()

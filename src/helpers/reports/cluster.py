@@ -190,7 +190,17 @@ def _local_cluster(workers: int):
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.CRITICAL)
+                                        host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.CRITICAL)
+
+
+def _silence_worker() -> None:
+    """A local worker's output (and its kernels') goes nowhere, as a local pool worker's does:
+    the build speaks in its own lines."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _allowed_failures(client) -> int:
@@ -212,18 +222,20 @@ def run_on_cluster(scheduler: str, client, finish: Callable[..., Result], todo: 
     ``finish`` as it completes; ``results`` gets every finished report. Same role and arguments
     as ``batch._run``."""
     if not todo:
+        if client is not None:
+            client.close()
         return results
     _quiet_logs()
     from distributed import as_completed
 
     code = provenance.code_version()
-    local = None
     with contextlib.ExitStack() as stack:
         if client is None:
             import distributed
 
             local = stack.enter_context(_local_cluster(workers))
             client = stack.enter_context(distributed.Client(local, set_as_default=False))
+            client.run(_silence_worker)
         else:
             stack.callback(client.close)
         allowed = _allowed_failures(client)
