@@ -118,3 +118,29 @@ def test_print_hides_the_navigation(built_project):
     text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "首页" not in text and "下载" not in text
+
+
+def test_a_pdf_names_no_folder_it_was_printed_from(built_project, tmp_path):
+    """The overview links every report: chromium writes those links as absolute file:// URIs
+    (the build's temporary folder), so the PDF differed from build to build. Printed from two
+    folders, after another page in the same tab or by a new browser, it has the same bytes, and
+    its links are relative to where it is published (beside the HTML)."""
+    import shutil
+
+    from helpers.reports.pdf import PdfPrinter
+
+    pdfs = []
+    for i, first in enumerate((None, "family-accident-insurance")):
+        folder = tmp_path / f"printed-{i}" / ("x" * (i * 30))
+        folder.mkdir(parents=True)
+        shutil.copy(built_project / "reports/2024/overview.html", folder / "overview.html")
+        with PdfPrinter() as printer:
+            if first:
+                printer.render(built_project / f"reports/2024/{first}.html")
+            printer.print(folder / "overview.html", folder / "overview.pdf")
+        pdfs.append((folder / "overview.pdf").read_bytes())
+    assert pdfs[0] == pdfs[1]
+    links = re.findall(rb"/URI ?\(([^)]*)\)", pdfs[0])
+    assert links and b"file:" not in b"".join(links), links
+    assert b"family-accident-insurance.html" in links
+    assert pdfs[0] == (built_project / "reports/2024/overview.pdf").read_bytes()

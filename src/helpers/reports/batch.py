@@ -481,6 +481,7 @@ def _run(todo: list[Job], formats, workers: int, progress: Progress, results: li
         return results
     tries = dict.fromkeys((j.key for j in todo), 0)
     pending = list(todo)
+    worker.preload()                 # imported once here, shared by the forked workers
     with contextlib.ExitStack() as stack:
         printer: list = []                           # opened on the first PDF, shared
         while pending:
@@ -559,10 +560,9 @@ def _print_pdf(printer, job: Job, res: Result) -> None:
     t = time.perf_counter()
     pdf_path = Path(job.staging) / f"{job.params.name}.pdf"
     try:
-        pdf_path.write_bytes(printer.render(res.staged["html"]))
         from helpers.reports.pdf import normalise
 
-        pdf_path.write_bytes(normalise(pdf_path.read_bytes()))
+        pdf_path.write_bytes(normalise(printer.render(res.staged["html"])))
         res.staged["pdf"] = str(pdf_path)
     except Exception as exc:
         res.status, res.stage = "failed", "pdf"

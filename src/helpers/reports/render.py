@@ -254,13 +254,19 @@ def _clean(nb):
     return nb
 
 
-def notebook_body(nb) -> str:
-    """The executed notebook as an HTML body fragment: outputs and markdown, no code."""
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """The nbconvert HTML exporter, built once per process (its Jinja templates compiled once):
+    each conversion starts from fresh resources, so reusing it gives the same bytes."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_anchor_links=True)
-    body, _ = exporter.from_notebook_node(_clean(nb))
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, exclude_anchor_links=True)
+
+
+def notebook_body(nb) -> str:
+    """The executed notebook as an HTML body fragment: outputs and markdown, no code."""
+    body, _ = _exporter().from_notebook_node(_clean(nb))
     return body
 
 

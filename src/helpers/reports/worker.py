@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.core import atomic, paths
+from helpers.reports import kernels
 from helpers.reports.params import ParamSet
 from helpers.reports.render import Link, Nav
 
@@ -121,9 +122,25 @@ class Result:
     staged: dict[str, str] = field(default_factory=dict)
 
 
+def preload() -> None:
+    """Import what every report needs in the worker (papermill, nbformat, nbconvert): called by
+    the build before it forks its pool, so the workers share one import instead of paying it each.
+
+    jsonschema (under nbformat) imports ``rfc3987_syntax`` only for its "iri" format checks, and
+    that import compiles about 35 Lark grammars (~0.9 CPU-s; python-jsonschema/jsonschema#1428).
+    nbformat never checks formats (it uses no FormatChecker), so the import is skipped here."""
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)     # None: ``import`` raises ImportError
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
 def execute_and_render(job: Job, want_html: bool) -> Result:
     """Run one notebook with papermill and export its HTML into the job's staging dir.
     Runs in a worker process; never touches reports/ (the parent publishes)."""
+    preload()
     import papermill
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
@@ -138,12 +155,16 @@ def execute_and_render(job: Job, want_html: bool) -> Result:
                                        "connection_file": os.path.join(sockets, "kernel.json")}})
     t0 = time.perf_counter()
     try:
+        warm = {}
+        if kernels.mode() == "warm":   # the kernel is forked from this worker's warm zygote
+            config.merge(Config(kernels.manager_config(kernels.zygote(socket_dir).socket)))
+            warm["kernel_manager_class"] = kernels.manager_class()
         papermill.execute_notebook(
             str(clean_template(job.params.notebook_path, staging)), str(executed),
             parameters=job.params.parameters,
             kernel_name=KERNEL, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=str(paths.notebooks_dir()),
-            shutdown_kernel=SHUTDOWN, config=config, execution_timeout=job.cell_timeout)
+            shutdown_kernel=SHUTDOWN, config=config, execution_timeout=job.cell_timeout, **warm)
     except PapermillExecutionError as exc:
         res.status, res.stage = "failed", "execute"
         res.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
