@@ -63,6 +63,13 @@ def parse_text(decoded: DecodedText, year_hint: int | None = None) -> Document:
                    sha256=decoded.sha256, notices=notices)
     seen: dict[str, int] = {}
     for raw in raws:
+        first = doc.projects[0] if doc.projects else None
+        if not raw.title and first is not None and first.title:
+            # one title line for the whole document: a later project without its own is under it
+            raw.title = first.title
+            doc.notices.append(Notice(path, raw.start_line, "project without a title line of its own: "
+                                                            f"the document's title ({first.budget_year}年) "
+                                                            "applies"))
         project = _project(raw, lines, path, year_hint, doc.notices)
         if project is None:
             continue
