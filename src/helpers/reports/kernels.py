@@ -31,6 +31,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 MODE_VARIABLE = "BUDGET_REPORTS_KERNELS"
@@ -102,21 +103,24 @@ class Zygote:
 
 
 _ZYGOTE: Zygote | None = None
+_LOCK = threading.Lock()
 
 
 def zygote(folder_factory) -> Zygote:
     """This worker's zygote, started on first use (``folder_factory()`` makes its socket
-    folder) or again if it died; stopped when the worker exits."""
+    folder) or again if it died; stopped when the worker exits. Thread-safe (one zygote serves
+    every thread of the process: each connection forks its own kernel)."""
     global _ZYGOTE
-    if _ZYGOTE is not None and _ZYGOTE.alive():
-        return _ZYGOTE
-    if _ZYGOTE is not None:
-        _ZYGOTE.stop()
-    _ZYGOTE = Zygote(folder_factory())
-    from multiprocessing import util
+    with _LOCK:
+        if _ZYGOTE is not None and _ZYGOTE.alive():
+            return _ZYGOTE
+        if _ZYGOTE is not None:
+            _ZYGOTE.stop()
+        _ZYGOTE = Zygote(folder_factory())
+        from multiprocessing import util
 
-    util.Finalize(None, stop_zygote, exitpriority=10)    # a pool worker's clean exit
-    return _ZYGOTE
+        util.Finalize(None, stop_zygote, exitpriority=10)    # a pool worker's clean exit
+        return _ZYGOTE
 
 
 def stop_zygote() -> None:
@@ -254,8 +258,6 @@ def serve(path: str, parent: int) -> int:
     # Variables the imports set (debugpy: PYDEVD_USE_FRAME_EVAL=NO, if unset): a fresh kernel
     # imports them after it has its environment, so each forked kernel gets them the same way.
     set_at_import = {k: v for k, v in os.environ.items() if k not in before}
-    import threading
-
     if threading.active_count() != 1:              # a fork must copy one thread, no more
         raise RuntimeError(f"zygote has {threading.active_count()} threads after its imports")
     import gc
