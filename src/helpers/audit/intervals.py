@@ -134,7 +134,9 @@ PER_MEASURE = {"人次": "人次", "人": "人", "名": "人", "生": "人", "�
                "辆": "辆", "套": "套", "间": "间", "公里": "公里", "亩": "亩", "站": "个", "校": "所",
                "村": "个", "馆": "个", "对": "对", "艘": "艘", "栋": "栋", "张": "张"}
 _PER_WORDS = re.compile(r"每(" + "|".join(sorted(PER_MEASURE, key=len, reverse=True)) + r")(?!年|月|天)"
-                        r"|(人|户|件)均|标准")
+                        r"|(人|户|件)均|标准|每(?P<other>[\u4e00-\u9fff])")
+# 每 + a character that is a period, not a thing counted: 每年/每月 alone make no standard.
+_NOT_MEASURE = set("年月天日季周")
 
 
 def per_unit(f: Fact) -> str | None:
@@ -146,10 +148,13 @@ def per_unit(f: Fact) -> str | None:
         return f.unit[2:]
     if f.unit == "元":
         words = re.split(r"\d", context(f))[-1]       # only the words since the previous number
-        m = _PER_WORDS.search(words)
-        if m:
+        for m in _PER_WORDS.finditer(words):
             if m.group(1):
                 return PER_MEASURE[m.group(1)]
+            if m.group("other"):
+                if m.group("other") in _NOT_MEASURE:
+                    continue
+                return m.group("other")      # 每吨, 每份, 每例, 每盏: a standard per thing
             return m.group(2) or ("人" if f.scale == 1 else None)
     return None
 

@@ -216,6 +216,9 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
             group_parent, group_close = None, None
         if group_parent is not None and qi < 0 and _CLOSING_TOTAL.search(fs, prev_end, q.start):
             group_parent, group_close = None, None      # "其中A、B，共计N": N sums the parts up
+        if group_parent is not None and qi < 0 and group_close is None and \
+                _ends_list(fs[prev_end:q.start], group_parent, sentence_facts):
+            group_parent = None         # "其中A、B；经排查，C" / "其中A、B（= total），办结C": ended
         start = q.start
         if q.approx and fs[start - len(q.approx):start] == q.approx:
             start -= len(q.approx)
@@ -256,6 +259,15 @@ def _sentence_facts(block: Block, sentence: str, fs: str, facts: list[Fact], sta
         sentence_facts.append(fact)
         last_label[q.unit] = label
         prev_end = q.end
+
+
+def _ends_list(between: str, total: Fact, so_far: list[Fact]) -> bool:
+    """Whether the words between two figures end an open 其中 list: a ； (folded ";"), or a new
+    clause once the parts listed add up to their total exactly (nothing is left to list)."""
+    if ";" in between:
+        return True
+    parts = [f for f in so_far if f.parent == total.id]
+    return len(parts) >= 2 and "," in between and sum(f.value for f in parts) == total.value
 
 
 def _as_of(m: re.Match[str]) -> str | None:

@@ -5,6 +5,7 @@ then compares intervals (see ``helpers.audit.intervals``). Rules: docs/audit.md,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from helpers.audit.intervals import (
@@ -22,7 +23,7 @@ from helpers.audit.intervals import (
 )
 from helpers.audit.labels import category_key
 from helpers.ingest.models import Fact
-from helpers.ingest.stages import compatible
+from helpers.ingest.stages import ARRIVED, EXECUTED, LEFT_OVER, compatible
 
 
 def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
@@ -67,6 +68,29 @@ def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
     return near if len(since) == 1 and not has_parts else None
 
 
+_SPENT = (EXECUTED, ARRIVED, LEFT_OVER)
+_AMOUNT_NOISE = re.compile(r"安排|资金|经费|金额|需要|需|共计|合计|计|补贴|补助|总额|测算|约")
+
+
+def _same_kind(count: Fact | None, amount: Fact) -> bool:
+    """Whether ``amount`` is the kind of amount a count × standard gives: a compatible kind
+    (helpers.ingest.stages), and an executed, arrived or left-over amount only when the count
+    says it is of that kind too (实际资助1,100人 … 实际支出) — else it is spending against the plan."""
+    mine = count.stage if count is not None else None
+    if amount.stage in _SPENT:
+        return mine == amount.stage
+    return compatible(mine, amount.stage)
+
+
+def _other_category(key: str, amount: Fact) -> bool:
+    """Whether the amount names a category other than the standard's (标准：刑事案件每件1,500元 …
+    劳动争议案件每件800元。测算：刑事案件补贴39.00万元 … — 39.00万元 is not the 800元 product)."""
+    if not key:
+        return False
+    theirs = category_key(_AMOUNT_NOISE.sub("", amount.label))
+    return bool(theirs) and key not in theirs and theirs not in key
+
+
 def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
     """(count, standard, amount) on one paragraph: the count the standard applies to (see
     ``_pair_count``; or, when the standard comes first, the count right after it, before any
@@ -91,12 +115,16 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
                         count, first = f, j + 1
                         break
             amount = None
+            key = category_key(std.label)
+            ck = category_key(count.label) if count is not None else ""
+            if not (key and ck and (key in ck or ck in key)):
+                key = ""            # the standard names no category its count shares
             for j in range(first, len(line_facts)):
                 f = line_facts[j]
                 if pers[j] or (f.unit == per and f.parent is None):
                     break
-                if f.unit == "元" and compatible(count.stage if count else None, f.stage):
-                    amount = f      # the first amount of the product's own kind (see stages)
+                if f.unit == "元" and _same_kind(count, f) and not _other_category(key, f):
+                    amount = f      # the first amount of the product's own kind and category
                     break
             earlier = any(pers[:i])
             if amount is not None and earlier and is_total(amount):

@@ -134,13 +134,16 @@ def _marked_totals(ctx, compared: set[str]) -> Iterator:
     is taken to hold something else as well (sources and uses): no finding."""
     project = ctx.project
     funding = {s.number for s in project.sections.values() if s.key not in ("name", "basis", "unit")}
+    money = {s.number for s in project.sections.values() if s.key == "funding"}
     pos = locate(project.facts)
     by_section: dict[str, list[Fact]] = {}
     for f in project.facts:
         if f.section.split(".")[0] in funding and f.id in pos and f.parent is None and \
                 f.unit != "%" and f.unit not in PER_UNIT and per_unit(f) is None and \
                 not in_brackets(f, pos[f.id][0]):
-            by_section.setdefault(f.section, []).append(f)
+            top = f.section.split(".")[0]
+            # in the funding section a 合计 line sums its items (1)…(3); elsewhere 四.1, 四.2 differ
+            by_section.setdefault(top if top in money else f.section, []).append(f)
     for section, figs in by_section.items():
         for unit in dict.fromkeys(f.unit for f in figs):
             same = [f for f in figs if f.unit == unit]
