@@ -28,3 +28,10 @@ _STEM_TAIL = re.compile(r"(计生协会|计划生育协会|协会|组织|家庭|
 def label_stem(label: str) -> str:
     """A label without its trailing generic noun: "村计生协会" → "村"."""
     return _STEM_TAIL.sub("", label).strip()
+
+
+def head_noun(label: str) -> str:
+    """The noun a count counts, its label's last character outside brackets (行政村（社区） → 村,
+    已建立心理辅导室的学校 → 校), or "" for a label ending in a generic word."""
+    bare = re.sub(r"[(（][^)）]*[)）]", "", fold(label)).strip()
+    return bare[-1] if bare and "\u4e00" <= bare[-1] <= "\u9fff" and bare[-1] not in "数量个项次的" else ""

@@ -151,8 +151,11 @@ def manager_class():
             zygote = Unicode("", help="Unix socket of the zygote that forks the kernel").tag(config=True)
 
             def format_kernel_cmd(self, extra_arguments=None):
-                """The launcher, then the kernel spec's command."""
+                """The launcher, then the kernel spec's command; the command alone (a fresh
+                kernel) when it is not ``ipykernel_launcher`` on this interpreter."""
                 cmd = super().format_kernel_cmd(extra_arguments)
+                if not forkable(cmd):
+                    return cmd
                 return [sys.executable, "-I", "-S", str(LAUNCHER), self.zygote, "--", *cmd]
 
         _MANAGER = WarmKernelManager
@@ -160,6 +163,13 @@ def manager_class():
 
 
 _MANAGER = None
+
+
+def forkable(cmd: list[str]) -> bool:
+    """Whether a kernel command is ``python -m ipykernel_launcher …`` on the interpreter the
+    zygote runs (any other kernel spec is started as it is)."""
+    return (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
+            and os.path.abspath(cmd[0]) == os.path.abspath(sys.executable))
 
 
 # ============================================================================ the zygote

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from helpers.audit.checks.ratios import RATIO_RULES, rate_pair, share_pair, stem_pair
 from helpers.audit.intervals import DENOMINATOR_UNITS
-from helpers.audit.labels import category_key, label_stem
+from helpers.audit.labels import category_key, head_noun, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
@@ -72,20 +72,13 @@ def denominators(p: Fact, facts: list[Fact]) -> list[tuple[str, int, list[Fact]]
             add(f.raw, int(f.value), [f])
     start = sentence.find(fold(p.raw))
     for f in same_line:
-        head = _head_noun(f.label)
+        head = head_noun(f.label)
         if f.parent is not None or f.quote != p.quote or f.unit not in DENOMINATOR_UNITS or not head:
             continue
         at = sentence.find(fold(f.raw))
         if 0 <= at < start and head in sentence[at + len(f.raw):start] + label:
             add(f.raw, int(f.value), [f])
     return out
-
-
-def _head_noun(label: str) -> str:
-    """The noun a count counts, its label's last character outside brackets (行政村（社区） → 村),
-    or "" for a label ending in a generic word."""
-    bare = re.sub(r"[(（][^)）]*[)）]", "", fold(label)).strip()
-    return bare[-1] if bare and "\u4e00" <= bare[-1] <= "\u9fff" and bare[-1] not in "数量个项次" else ""
 
 
 def achievable(p: Decimal, tol: Decimal, n: int) -> tuple[bool, int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from helpers.audit.intervals import clause_before, interval, locate, meets, quotes
-from helpers.audit.labels import label_stem
+from helpers.audit.labels import head_noun, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
@@ -149,8 +149,8 @@ _BUDGET = re.compile(r"预算|安排|下达|资金")
 def stem_in(stem: str, words: str) -> bool:
     """Whether a rate's stem stands in ``words``: whole (就业 in 培训后实现就业), or as its two
     characters in order, for a stem that abbreviates (取证 in 取得职业资格证书)."""
-    if not stem:
-        return False
+    if not stem or re.search(f"[不未非]{re.escape(stem)}", words):
+        return False        # 不合格37批次 is the complement of 合格率, not its numerator
     if stem in words:
         return True
     i = words.find(stem[0])
@@ -186,8 +186,10 @@ def rate_pair(p: Fact, facts: list[Fact],
     den, num = same[0], same[1]
     if den.unit != num.unit or den.unit == "%" or den.value <= 0 or num.value > den.value:
         return None
-    if not _rate_names_its_terms(p.label, num.label + "|" + clause_before(num, pos[num.id][0]), den.label):
-        return None
+    same_thing = bool(head_noun(num.label)) and head_noun(num.label) == head_noun(den.label)
+    num_words = num.label + "|" + clause_before(num, pos[num.id][0])
+    if not same_thing and not _rate_names_its_terms(p.label, num_words, den.label):
+        return None         # "全县行政村210个，已建…站点的村186个，覆盖率…": the same thing counted
     if den.approx or num.approx or den.planned != num.planned:
         return None
     return num, den
