@@ -191,3 +191,11 @@ def test_an_unknown_kernel_mode_is_refused(monkeypatch):
         kernels.mode()
     monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
     assert kernels.mode() == "fresh"
+
+
+def test_only_ipykernel_launcher_on_this_interpreter_is_forked():
+    from helpers.reports import kernels
+
+    assert kernels.forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not kernels.forkable([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher"])
+    assert not kernels.forkable(["/opt/other/python", "-m", "ipykernel_launcher", "-f", "k.json"])
