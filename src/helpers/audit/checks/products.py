@@ -100,11 +100,18 @@ def product_triples(facts: list[Fact]) -> Iterator[tuple[Fact, Fact, Fact]]:
     pos = locate(facts)
     for line_facts in _by_line(facts).values():
         pers = [per_unit(f) for f in line_facts]
+        last: dict[str, Fact] = {}          # per unit → the count the previous standard applied to
         for i, std in enumerate(line_facts):
             per = pers[i]
             if per is None:
                 continue
             count = _pair_count(std, per, line_facts[:i], pers[:i], pos, line_facts)
+            if count is None and per in last and not any(
+                    f.unit == per and not pers[k] for k, f in enumerate(line_facts[:i])
+                    if line_facts.index(last[per]) < k):
+                count = last[per]   # a second standard of the same things (电费每盏…；维护费每盏…)
+            if count is not None:
+                last[per] = count
             first = i + 1
             if count is None:       # the standard first: "即每生每年1,000元。按受益学生12,480人测算，需…"
                 for j in range(i + 1, len(line_facts)):

@@ -33,7 +33,7 @@ YEAR_PHRASE = re.compile(
 _MIN_DUP = 20
 _MIN_NEAR = 60
 NEAR = 0.9
-PLANNING = re.compile(r"计划|预计|拟|安排|开展|实施|将|于")
+PLANNING = re.compile(r"计划|预计|拟|安排|开展|实施|执行期|将|于")
 PAST = re.compile(r"截止|截至|已经|已|完成了|取得")
 TYPE_ZH = {"accident_insurance": "计划生育家庭意外伤害保险", "association": "计生协会组织建设"}
 _OPEN, _CLOSE = "《<", "》>"
@@ -238,6 +238,34 @@ def check_foreign_project(ctx) -> Iterator:
                     "foreign_project", section=s.number, line=s.line, quote=sentence, severity="warning",
                     message=(f"{s.number}、{s.title}称“{printed}”为本项目，与本项目名称“{project.name}”"
                              "不是同一类项目。"))
+    yield from check_named_subject(ctx, copied)
+
+
+_SUBJECT_AFTER = re.compile(r"^\s*(?:的)?(?:实施|建设|开展|执行|完成)")
+
+
+def check_named_subject(ctx, copied) -> Iterator:
+    """In 五–八 (content, funding, plan, outcome), another project of the same document named as
+    the subject of this one's work ("食品安全抽检监测项目实施后，…" in the 特种设备 project's
+    成效): a ``foreign_project`` error. Names inside cited titles and sections copied word for
+    word (the duplicate check's) are skipped."""
+    project = ctx.project
+    for key in ("funding", "plan", "outcome"):
+        s = project.sections.get(key)
+        if s is None or (key in copied and copied[key][2] == 1.0):
+            continue
+        for other in ctx.others:
+            start = s.text.find(other.name)
+            while start >= 0:
+                end = start + len(other.name)
+                if not in_title(s.text, start) and _SUBJECT_AFTER.match(s.text[end:end + 6]) and \
+                        other.name not in project.name:
+                    yield ctx.finding(
+                        "foreign_project", section=s.number, line=s.line, quote=_sentence(s.text, start),
+                        message=(f"{s.number}、{s.title}写“{other.name}”实施的情况，但本项目是"
+                                 f"“{project.name}”，所称的是同一文本中的另一个项目。"))
+                    break
+                start = s.text.find(other.name, end)
 
 
 def _sentence(text: str, pos: int) -> str:
