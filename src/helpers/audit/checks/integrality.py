@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from helpers.audit.checks.ratios import RATIO_RULES, rate_pair, share_pair, stem_pair
-from helpers.audit.intervals import DENOMINATOR_UNITS
+from helpers.audit.intervals import DENOMINATOR_UNITS, interval, per_unit, show
 from helpers.audit.labels import category_key, head_noun, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
+from helpers.ingest.stages import ARRIVED, EXECUTED, LEFT_OVER
 
+_SPENT = (EXECUTED, ARRIVED, LEFT_OVER)
 SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及|配备率")
 _COUNTS = DENOMINATOR_UNITS | {"人", "人次"}
 
@@ -133,3 +135,38 @@ def check_integrality(ctx) -> Iterator:
             stated=p.value, computed=computed, tolerance=tol, quote=p.quote,
             message=(f"{p.label}{p.raw}：{'；'.join(tried)}，没有整数能得到{p.raw}"
                      f"（±{fmt_decimal(tol, 3)}个百分点）。文本未写明分母，请核实覆盖率的计算基数。"))
+
+    yield from _implied_counts(ctx)
+
+
+def _implied_counts(ctx) -> Iterator:
+    """An amount set by a per-unit standard with no count on its paragraph ("按每人培训补助450元标准，
+    安排培训经费31,000元"): the count it implies, amount ÷ standard, must be a whole number; when no
+    value within the amount's printed precision gives one, a note (the amount may hold other
+    costs the text does not name: a question for the unit, not an error)."""
+    by_line: dict[int, list[Fact]] = {}
+    for f in ctx.project.facts:
+        by_line.setdefault(f.line, []).append(f)
+    for line_facts in by_line.values():
+        for i, std in enumerate(line_facts):
+            per = per_unit(std)
+            if per is None or std.value <= 0 or std.upper is not None or std.approx or \
+                    any(f.unit == per for f in line_facts):
+                continue
+            amount = next((f for f in line_facts[i + 1:i + 2] if f.unit == "元" and per_unit(f) is None
+                           and not f.approx and f.upper is None and f.stage not in _SPENT), None)
+            if amount is None:
+                continue
+            lo, hi = interval(amount)
+            k_lo, k_hi = lo / std.value, hi / std.value
+            if int(k_hi) >= k_lo:          # a whole count fits: nothing to say
+                continue
+            k = int(k_lo)
+            below, above = std.value * k, std.value * (k + 1)
+            yield ctx.finding(
+                "integrality", section=amount.section, facts=(amount, std), unit="元",
+                stated=amount.value, computed=below if amount.value - below < above - amount.value else above,
+                tolerance=(hi - lo) / 2, quote=amount.quote,
+                message=(f"{amount.label}{amount.raw}按{std.raw}（每{per}）计，折合"
+                         f"{fmt_decimal(amount.value / std.value, 2)}{per}，不是整数；整数{per}数对应"
+                         f"{show(below, '元')}或{show(above, '元')}。如该金额还含其他费用，文本应写明。"))
