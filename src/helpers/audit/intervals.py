@@ -135,7 +135,7 @@ PER_MEASURE = {"人次": "人次", "人": "人", "名": "人", "生": "人", "�
                "村": "个", "馆": "个", "对": "对", "艘": "艘", "栋": "栋", "张": "张", "批次": "批次",
                "盏": "盏", "卷": "卷", "宗": "宗", "册": "册", "株": "株", "棵": "棵", "份": "份", "吨": "吨"}
 _PER_WORDS = re.compile(r"每(" + "|".join(sorted(PER_MEASURE, key=len, reverse=True)) + r")(?!年|月|天)"
-                        r"|(人|户|件)均|标准|每(?P<other>[\u4e00-\u9fff])")
+                        r"|(人|户|件)均|标准|每(?P<other>[\u4e00-\u9fff])|(?P<avg>[\u4e00-\u9fff])均")
 # 每 + a character that is a period, not a thing counted: 每年/每月 alone make no standard.
 _NOT_MEASURE = set("年月天日季周")
 
@@ -156,6 +156,10 @@ def per_unit(f: Fact) -> str | None:
                 if m.group("other") in _NOT_MEASURE:
                     continue
                 return m.group("other")      # 每吨, 每份, 每例, 每盏: a standard per thing
+            if m.group("avg"):
+                if m.group("avg") in _NOT_MEASURE or m.group("avg") in "平":
+                    continue
+                return PER_MEASURE.get(m.group("avg"), m.group("avg"))   # 亩均, 校均: an average per thing
             return m.group(2) or ("人" if f.scale == 1 else None)
     return None
 

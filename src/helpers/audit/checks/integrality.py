@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from helpers.audit.checks.ratios import RATIO_RULES, rate_pair, share_pair, stem_pair
-from helpers.audit.intervals import DENOMINATOR_UNITS, interval, per_unit, show
+from helpers.audit.intervals import DENOMINATOR_UNITS, context, interval, per_unit, show
 from helpers.audit.labels import category_key, head_noun, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
@@ -155,8 +155,8 @@ def _implied_counts(ctx) -> Iterator:
                 continue
             amount = next((f for f in line_facts[i + 1:i + 2] if f.unit == "元" and per_unit(f) is None
                            and not f.approx and f.upper is None and f.stage not in _SPENT), None)
-            if amount is None:
-                continue
+            if amount is None or amount.value < std.value or re.search(r"[各每]", context(amount)):
+                continue        # "春季、秋季学期各发放1,500元": a share of the standard, not a total
             lo, hi = interval(amount)
             k_lo, k_hi = lo / std.value, hi / std.value
             if int(k_hi) >= k_lo:          # a whole count fits: nothing to say
