@@ -307,6 +307,7 @@ def speedups(rows: list[dict]) -> list[str]:
 def plot(rows: list[dict], path: Path) -> None:
     """Seconds against reports, log-log, one line per chain and scenario."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -321,6 +322,9 @@ def plot(rows: list[dict], path: Path) -> None:
                 ax.plot(*zip(*pts, strict=True), styles[chain], label=f"{chain}: {scenario}")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted({r["reports"] for r in rows})
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("reports")
     ax.set_ylabel("wall seconds")
     ax.set_title("Building the reports: seconds against reports")
