@@ -149,6 +149,9 @@ def _strip_span(folded: str) -> tuple[int, int]:
         a, b = na, nb
 
 
+# The thing counted, printed right after a count's unit, up to what the sentence then says of it.
+_NOUN_AFTER = re.compile(r"^([\u4e00-\u9fff（）()]{2,16}?)"
+                         r"(?=数量|全部|均|实现|开展|得到|进行|中|的|[，。；、,;:：]|$)")
 _VERB_ONLY = re.compile(r"^(组织|发放|培训|资助|救助|慰问|走访|开展|新增|帮扶|服务|覆盖|惠及|建成|建立|"
                         r"招募|安置|投保|承保|补助|补贴|奖励|表彰|吸纳|认定|选派|招聘)$")
 _VERB = re.compile(r"(完成了?|实现|收取|收缴|支付|发放|拨付|投入|安排|筹集|支出)\s*$")
@@ -165,6 +168,11 @@ def _label(pre: str, fpre: str, post: str, fpost: str, kind: str, prev_same_unit
     tail = post_s[:t.start()].strip() if t else post_s.strip()
     if head and _VERB_ONLY.match(head) and tail and not re.search(r"\d", tail) and len(tail) <= 12:
         return head + tail          # 组织1,250名高校毕业生 → 组织高校毕业生
+    noun = _NOUN_AFTER.match(post)
+    if kind == "count" and noun and (not head or len(head) <= 2 or _MODAL.match(head) or head.endswith("的")
+                                     or head in ("确保", "对", "共", "全县", "全市", "全区")):
+        return (head if len(head) <= 2 and head not in ("确保", "对", "共") else "") + noun.group(1)
+        # 馆藏86,240卷档案全部… → 馆藏档案; 确保2.3万吨县级储备粮数量… → 县级储备粮
     if head and not _MODAL.match(head):
         return head
     if tail and not re.search(r"\d", tail) and len(tail) <= 16:
