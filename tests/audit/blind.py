@@ -14,8 +14,8 @@ Matching, decided before the first run and applied the same way to every kind:
 - **notes** that match no planted error are counted apart: they are questions for the unit, not
   accusations.
 
-Run ``.venv/bin/python -m tests.audit.blind`` for the table per kind (as in docs/audit.md) and
-every miss and false alarm; tests/audit/test_blind.py holds the thresholds."""
+Run ``.venv/bin/python -m tests.audit.blind [blind|holdout|final]`` for the table per kind (as in
+docs/audit.md) and every miss and false alarm; tests/audit/test_blind.py holds the thresholds."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from helpers.core.decoding import decode_bytes
 from helpers.ingest.loader import parse_text
 from helpers.ingest.models import Document
 
-BLIND = Path(__file__).parents[1] / "fixtures" / "audit" / "blind"
+CORPORA = Path(__file__).parents[1] / "fixtures" / "audit"
+BLIND = CORPORA / "blind"
 KIND = {"parts_sum": "sum", "category_sum": "sum", "duplicate_section": "copy", "section_subject": "copy"}
 ORDER = ("product", "sum", "ratio", "restatement", "integrality", "foreign_project", "copy",
          "year_reference")
@@ -154,8 +155,9 @@ def score(blind: Path = BLIND) -> Score:
 
 
 def main() -> int:
-    """Print the table per kind, then every miss and false alarm."""
-    s = score()
+    """Print the table per kind of the corpus named on the command line (default: blind), then
+    every miss and false alarm."""
+    s = score(CORPORA / (sys.argv[1] if len(sys.argv) > 1 else "blind"))
     print(f"{s.texts} texts\n")
     print(s.table())
     for title, items in (("misses", s.misses), ("false alarms", s.alarms)):

@@ -1,17 +1,27 @@
 """The audit on texts nobody here wrote: the blind corpus (tests/fixtures/audit/blind/, 40 texts,
-74 planted errors, 76 controls, written by a helper who read neither the audit code nor its docs;
-key apart in key/). Scoring rules in tests/audit/blind.py; the table is in docs/audit.md.
+74 planted errors, 76 controls) and the held-out corpus (tests/fixtures/audit/holdout/, 24 texts,
+40 planted errors, 55 controls), each written by a helper who read neither the audit code nor its
+docs, keys apart in key/. Scoring rules in tests/audit/blind.py; the tables are in docs/audit.md.
 
-The thresholds are issue 10's: recall at least 95% over every planted error, and no false alarm
-at error or warning level (a finding that matches no planted error). Reproduce the table with
-``.venv/bin/python -m tests.audit.blind``."""
+The thresholds are issue 10's: recall at least 95% over every planted error of the blind corpus,
+and no false alarm at error or warning level (a finding that matches no planted error) in either.
+The held-out corpus was measured once untouched (60.0%, 6 false alarms) and is now a second
+development set: its recall must not fall below 90% (92.5% today). Reproduce the tables with
+``.venv/bin/python -m tests.audit.blind [blind|holdout|final]``."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from tests.audit.blind import BLIND, kind_of, score
+from tests.audit.blind import BLIND, CORPORA, kind_of, score
+
+RECALL = {"blind": 0.95, "holdout": 0.90}
+
+
+@pytest.fixture(scope="module", params=sorted(RECALL))
+def corpus(request):
+    return request.param, score(CORPORA / request.param)
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +43,15 @@ def test_corpus_is_whole():
                      "year_reference"}
 
 
-def test_recall_at_least_95_percent(scored):
-    assert scored.recall >= 0.95, "\n".join(["recall below 95%:", scored.table(), *scored.misses])
+def test_recall_at_least_the_threshold(corpus):
+    name, scored = corpus
+    assert scored.recall >= RECALL[name], "\n".join([f"{name}: recall below {RECALL[name]:.0%}:",
+                                                     scored.table(), *scored.misses])
 
 
-def test_no_false_alarm_at_error_or_warning_level(scored):
-    assert not scored.alarms, "\n".join(["false alarms:", *scored.alarms])
+def test_no_false_alarm_at_error_or_warning_level(corpus):
+    name, scored = corpus
+    assert not scored.alarms, "\n".join([f"{name}: false alarms:", *scored.alarms])
 
 
 def test_every_control_kind_was_exercised(scored):

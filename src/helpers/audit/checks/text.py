@@ -177,10 +177,10 @@ def check_duplicates(ctx) -> Iterator:
                    f"本项目的{what}实际上缺失。")
         elif key == "funding" and ratio == 1.0:
             severity, why = "error", "同一份资金安排不可能同时是两个项目的用款计划。"
+        elif key == "basis":
+            continue                # projects of one unit legitimately rest on the same documents
         elif _is_boilerplate(unit, project):
             severity, why = "note", "为通用表述，未写出本项目的具体情况。"
-        elif key == "basis":      # projects of one unit legitimately rest on the same documents
-            severity, why = "note", "同一单位的项目依据相同文件属常见情况，请核实这些依据是否都适用于本项目。"
         elif ratio < 1.0:
             severity, why = "note", "请核实是否为复制后改动的文字。"
         else:
