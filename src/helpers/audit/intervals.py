@@ -146,7 +146,11 @@ def per_unit(f: Fact) -> str | None:
     if f.unit in PER_UNIT:
         return PER_UNIT[f.unit]
     if f.unit.startswith("元/"):
-        return f.unit[2:]
+        rest = f.unit[2:].split("·")[0]            # 元/人·月 → 人 (a monthly standard per person)
+        if rest in _NOT_MEASURE or rest == "期":       # 元/天 of "每生每天5元": per whom is in the words
+            m = re.search(r"每(人|生|名|户)", context(f))
+            return PER_MEASURE[m.group(1)] if m else None
+        return rest
     if f.unit == "元":
         words = re.split(r"\d", context(f))[-1]       # only the words since the previous number
         for m in _PER_WORDS.finditer(words):

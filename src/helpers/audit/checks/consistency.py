@@ -36,6 +36,8 @@ _MANNER = re.compile(r"^(?:计划|预计|拟|力争|确保|保障|全年|当年|
 # Units of things that stay (facilities, buildings, vehicles): a stock stated without a year is
 # the one the budget year starts from.
 STOCK_UNITS = {"个", "处", "座", "所", "台", "辆", "套", "间", "艘", "栋", "家"}
+# Words that name money, not what it is for: "需资金", "安排补助资金" say nothing of the subject.
+_MONEY_WORDS = re.compile(r"需要|需|资金|经费|金额|安排|补助|补贴|预算|共计|合计|计|总额|测算|拨付|下达")
 # Sections whose figures are the budget year's when they name no year.
 _BUDGET_YEAR_SECTIONS = ("funding", "plan", "outcome", "content")
 
@@ -71,14 +73,15 @@ def _same_figure_key(f: Fact, year: int | None) -> tuple | None:
     if f.metric in SCALAR:
         return (f.metric, year, f.as_of)
     name = subject(f.label)
-    if f.parent is None and len(name) >= 3 and name not in GENERIC_LABELS:
+    if f.parent is None and len(name) >= 3 and name not in GENERIC_LABELS and _MONEY_WORDS.sub("", name):
         return ("label", name, f.unit, year, f.as_of)
     return None
 
 
 def check_restatements(ctx) -> Iterator:
     """Compare every restatement of the same figure (metric or subject, year, as-of date) made in
-    another section, of a compatible kind of amount (a plan and what was spent are not one figure).
+    another section (六.1 and 六.2 are items of one section, not restatements), of a compatible
+    kind of amount (a plan and what was spent are not one figure).
 
     Approximate figures, totals, per-unit standards and 其中 parts are left out. Yields an
     error-level ``restatement`` finding for each later statement whose interval does not meet the
@@ -93,7 +96,8 @@ def check_restatements(ctx) -> Iterator:
     for group in groups.values():
         first = group[0]
         for other in group[1:]:
-            if other.section == first.section or not compatible(first.stage, other.stage) \
+            if other.section.split(".")[0] == first.section.split(".")[0] \
+                    or not compatible(first.stage, other.stage) \
                     or meets(interval(first), interval(other)):
                 continue
             yield ctx.finding(

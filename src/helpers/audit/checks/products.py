@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from helpers.audit.intervals import (
     PER_UNIT,
+    context,
     interval,
     is_total,
     locate,
@@ -22,6 +23,7 @@ from helpers.audit.intervals import (
     uncertainty,
 )
 from helpers.audit.labels import category_key
+from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
 from helpers.ingest.stages import ARRIVED, EXECUTED, LEFT_OVER, compatible
 
@@ -149,15 +151,38 @@ def check_products(ctx) -> Iterator:
     for count, std, amount in product_triples(ctx.project.facts):
         lo_c, hi_c = interval(count)
         lo_s, hi_s = interval(std)
-        comp = (lo_c * lo_s, hi_c * hi_s)
-        if meets(comp, interval(amount)):
+        factors = _periods(std, amount)
+        if any(meets((lo_c * lo_s * k, hi_c * hi_s * k), interval(amount)) for k, _ in factors):
             continue
-        computed = count.value * std.value
+        k, times = factors[-1]
+        computed = count.value * std.value * k
         diff = amount.value - computed
-        tol = uncertainty(amount) + (hi_c - lo_c) / 2 * std.value
+        tol = uncertainty(amount) + (hi_c - lo_c) / 2 * std.value * k
         yield ctx.finding(
             "product", section=amount.section, facts=(count, std, amount), unit="元",
             stated=amount.value, computed=computed, tolerance=tol, quote=quotes(count, std, amount),
-            message=(f"{shown(count)} × {std.raw}{'' if std.unit in PER_UNIT else '/' + count.unit} = "
+            message=(f"{shown(count)} × {std.raw}{'' if std.unit in PER_UNIT else '/' + count.unit}{times} = "
                      f"{show(computed, '元')}，文本写{amount.label}"
                      f"{amount.raw}，相差{show(abs(diff), '元')}，超出打印精度允许的±{show(tol, '元')}。"))
+
+
+_PER_MONTH = re.compile(r"每(?:人|户|名|生)?每?月|[/·]月")
+_PER_DAY = re.compile(r"每(?:人|户|名|生)?每?[天日]|[/·]天")
+_MONTHS = re.compile(r"(\d{1,2})\s*个月")
+_DAYS = re.compile(r"(\d{1,3})\s*天")
+
+
+def _periods(std: Fact, amount: Fact) -> list[tuple[int, str]]:
+    """The factors a standard's period allows between count × standard and the amount, as
+    (factor, how it reads): a monthly standard gives a year's amount (× 12, or × the months the
+    sentence states: 按10个月计), a daily one × the days the sentence states (全年200天); the
+    amount may also be for one period (× 1)."""
+    words = std.label + context(std) + "|" + std.unit
+    sentence = fold(amount.quote)
+    if _PER_MONTH.search(words):
+        months = [int(m) for m in _MONTHS.findall(sentence)] or [12]
+        return [(1, ""), *((m, f" × {m}个月") for m in months)]
+    if _PER_DAY.search(words):
+        days = [int(d) for d in _DAYS.findall(sentence)]
+        return [(1, ""), *((d, f" × {d}天") for d in days)]
+    return [(1, "")]

@@ -163,7 +163,8 @@ def _rate_names_its_terms(rate: str, num: str, den: str) -> bool:
     stem = rate[:-1][-2:]
     if stem == "执行":
         return bool(_SPENDING.search(num) and _BUDGET.search(den))
-    return stem_in(stem, num)
+    # 申请康复救助的残疾儿童186人，…接受康复服务172人，救助率…: the base names what is rated
+    return stem_in(stem, num) or stem_in(stem, den)
 
 
 def rate_pair(p: Fact, facts: list[Fact],

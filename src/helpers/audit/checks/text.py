@@ -242,6 +242,7 @@ def check_foreign_project(ctx) -> Iterator:
 
 
 _SUBJECT_AFTER = re.compile(r"^\s*(?:的)?(?:实施|建设|开展|执行|完成)")
+_SUBJECT_BEFORE = re.compile(r"(?:通过|组织)?(?:实施|开展)\s*$")
 
 
 def check_named_subject(ctx, copied) -> Iterator:
@@ -258,8 +259,8 @@ def check_named_subject(ctx, copied) -> Iterator:
             start = s.text.find(other.name)
             while start >= 0:
                 end = start + len(other.name)
-                if not in_title(s.text, start) and _SUBJECT_AFTER.match(s.text[end:end + 6]) and \
-                        other.name not in project.name:
+                if not in_title(s.text, start) and other.name not in project.name and (
+                        _SUBJECT_AFTER.match(s.text[end:end + 6]) or _SUBJECT_BEFORE.search(s.text[:start])):
                     yield ctx.finding(
                         "foreign_project", section=s.number, line=s.line, quote=_sentence(s.text, start),
                         message=(f"{s.number}、{s.title}写“{other.name}”实施的情况，但本项目是"
@@ -332,6 +333,9 @@ def check_years(ctx) -> Iterator:
         context = _sentence(s.text, max(s.text.find(p.text), 0)) if s is not None else p.text
         if p.year == year or PAST.search(context) or not PLANNING.search(context):
             continue
+        if p.year == year + 1 and re.search(rf"{year}\s*年[^。；;]*?(?:至|到|-|~|—)\s*{p.year}\s*年",
+                                            fold(context)):
+            continue        # a period from the budget year into the next (2023年9月至2024年1月: a term)
         yield ctx.finding(
             "year_reference", section=p.section, line=p.line, stated=Decimal(p.year),
             computed=Decimal(year), quote=context,
