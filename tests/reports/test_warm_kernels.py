@@ -199,3 +199,24 @@ def test_only_ipykernel_launcher_on_this_interpreter_is_forked():
     assert kernels.forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
     assert not kernels.forkable([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher"])
     assert not kernels.forkable(["/opt/other/python", "-m", "ipykernel_launcher", "-f", "k.json"])
+
+
+def test_a_zygote_serves_one_project_root_and_ends_when_it_is_removed(tmp_path, monkeypatch):
+    """A Dask task runs in a temporary root: its zygote must not outlive it (nor serve the next
+    task's root)."""
+    from helpers.reports import kernels
+
+    roots = [tmp_path / "a", tmp_path / "b"]
+    for r in roots:
+        r.mkdir()
+    try:
+        monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(roots[0]))
+        first = kernels.zygote(lambda: tempfile.mkdtemp(prefix="brk-test-", dir="/tmp"))
+        assert kernels.zygote(lambda: pytest.fail("a second zygote for the same root")) is first
+        monkeypatch.setenv("BUDGET_REPORTS_ROOT", str(roots[1]))
+        second = kernels.zygote(lambda: tempfile.mkdtemp(prefix="brk-test-", dir="/tmp"))
+        assert second is not first and first.process.returncode is not None   # stopped and reaped
+        shutil.rmtree(roots[1])
+        assert second.process.wait(timeout=5) == 0
+    finally:
+        kernels.stop_zygote()

@@ -71,10 +71,11 @@ class Zygote:
         folder: a Unix socket path is limited to 107 bytes) and wait until it is ready."""
         self.folder = folder
         self.socket = os.path.join(folder, "zygote")
+        self.root = os.environ.get("BUDGET_REPORTS_ROOT", "")
         env = dict(os.environ)
         env.setdefault("MPLBACKEND", INLINE_BACKEND)   # as ipykernel sets it before any import
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "helpers.reports.kernels", self.socket, str(os.getpid())],
+            [sys.executable, "-m", "helpers.reports.kernels", self.socket, str(os.getpid()), self.root],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, cwd=folder, close_fds=True)
         ready, _, _ = select.select([self.process.stdout], [], [], START_TIMEOUT)
         line = self.process.stdout.readline() if ready else b""
@@ -108,11 +109,15 @@ _LOCK = threading.Lock()
 
 def zygote(folder_factory) -> Zygote:
     """This worker's zygote, started on first use (``folder_factory()`` makes its socket
-    folder) or again if it died; stopped when the worker exits. Thread-safe (one zygote serves
-    every thread of the process: each connection forks its own kernel)."""
+    folder) or again if it died; stopped when the worker exits. A zygote serves one project
+    root (``BUDGET_REPORTS_ROOT``, which its environment names): another root gets a new one,
+    and a zygote whose root folder is removed (a Dask task's temporary root) ends itself.
+    Thread-safe (one zygote serves every thread of the process: each connection forks its own
+    kernel)."""
     global _ZYGOTE
     with _LOCK:
-        if _ZYGOTE is not None and _ZYGOTE.alive():
+        root = os.environ.get("BUDGET_REPORTS_ROOT", "")
+        if _ZYGOTE is not None and _ZYGOTE.alive() and _ZYGOTE.root == root:
             return _ZYGOTE
         if _ZYGOTE is not None:
             _ZYGOTE.stop()
@@ -256,9 +261,10 @@ def _become_kernel(request: dict, fds: list[int], close: list, set_at_import: di
         os._exit(code)
 
 
-def serve(path: str, parent: int) -> int:
+def serve(path: str, parent: int, root: str = "") -> int:
     """The zygote: preload, listen on ``path``, fork a kernel per connection, forward signals,
-    report exit statuses; end every kernel and exit on SIGTERM or when ``parent`` is gone."""
+    report exit statuses; end every kernel and exit on SIGTERM, when ``parent`` is gone or when
+    the folder ``root`` (when given) is."""
     import importlib
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
@@ -311,7 +317,7 @@ def serve(path: str, parent: int) -> int:
                 return
 
     try:
-        while not stopping and os.getppid() == parent:
+        while not stopping and os.getppid() == parent and (not root or os.path.isdir(root)):
             try:
                 ready, _, _ = select.select([listener, wake_r, *conns], [], [], PARENT_POLL)
             except InterruptedError:
@@ -370,8 +376,8 @@ def serve(path: str, parent: int) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m helpers.reports.kernels SOCKET PARENT_PID``: run a zygote."""
-    return serve(argv[1], int(argv[2]))
+    """``python -m helpers.reports.kernels SOCKET PARENT_PID [ROOT]``: run a zygote."""
+    return serve(argv[1], int(argv[2]), argv[3] if len(argv) > 3 else "")
 
 
 if __name__ == "__main__":
