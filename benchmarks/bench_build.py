@@ -111,8 +111,8 @@ def _hwm_kb(pid: int) -> int:
 
 def _role(cmdline: list[str]) -> str:
     text = " ".join(cmdline)
-    if "ipykernel" in text or "kernel_launcher" in text:
-        return "kernel"
+    if "ipykernel" in text or "kernel_launcher" in text or "helpers.reports.kernels" in text:
+        return "kernel"       # a fresh kernel, or the warm zygote and the kernels it forks
     if "chrom" in text or "headless_shell" in text:
         return "browser"
     return "worker"
@@ -379,7 +379,8 @@ def main() -> int:
         "has no incremental mode (a rerun costs a cold build).",
         "CPU-s: user + sys of the command and every process it reaped (os.wait4); peaks: VmHWM sampled "
         "every 0.1 s (parent: the command; worker: the Python processes it started; kernel: notebook "
-        "kernels).",
+        "kernels, with warm kernels the zygote and the kernels it forks, whose peak counts the pages they "
+        "share with it).",
         "Per-report columns are given for cold builds only.",
     ]
     md = ["# Build benchmarks", "", *[f"- {n}" for n in notes], "", table(rows), "", *speedups(rows), "",
