@@ -50,6 +50,7 @@ class DaskCluster:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.procs: list[subprocess.Popen] = []
+        self.killed: set[int] = set()         # pids of the processes of killed workers
         self.logs: list[Path] = []
         self.address = ""
 
@@ -97,10 +98,22 @@ class DaskCluster:
         logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in self.logs)
         raise AssertionError(f"waiting for {what} failed:\n{logs}")
 
+    def pids(self) -> set[int]:
+        """The pids of this cluster's processes and their descendants, alive or killed: a task's
+        temporary root is named after the worker process that runs it."""
+        out = set(self.killed)
+        for proc in self.procs:
+            out.add(proc.pid)
+            try:
+                out.update(p.pid for p in psutil.Process(proc.pid).children(recursive=True))
+            except psutil.NoSuchProcess:
+                pass
+        return out
+
     @staticmethod
-    def kill(proc: subprocess.Popen) -> None:
+    def kill(proc: subprocess.Popen) -> set[int]:
         """SIGKILL the process group of ``proc`` and every descendant (kernels start sessions
-        of their own), and reap ``proc``."""
+        of their own), and reap ``proc``; the pids killed."""
         try:
             family = psutil.Process(proc.pid).children(recursive=True)
         except psutil.NoSuchProcess:
@@ -116,6 +129,7 @@ class DaskCluster:
                 pass
         proc.wait(timeout=30)
         psutil.wait_procs(family, timeout=10)
+        return {proc.pid, *(p.pid for p in family)}
 
     def stop(self) -> None:
         """Kill and reap every process started, workers first."""
@@ -154,12 +168,14 @@ def _assert_same_outputs(root: Path, reference: Path, keys=KEYS) -> None:
             assert (root / outs[kind]["path"]).read_bytes() == (reference / ref[kind]["path"]).read_bytes()
 
 
-def _task_folders() -> list[Path]:
+def _task_folders(pids: set[int] | None = None) -> list[Path]:
     """Temporary project roots of Dask tasks still on disk (a worker removes its own, and those
-    of a killed worker, before each task)."""
+    of a killed worker, before each task): those of the worker processes ``pids`` only, so
+    other builds running on the machine at the same time do not count."""
     import tempfile
 
-    return sorted(Path(tempfile.gettempdir()).glob("budget-reports-*-task-*"))
+    found = sorted(Path(tempfile.gettempdir()).glob("budget-reports-*-task-*"))
+    return [f for f in found if pids is None or int(f.name.split("-")[2]) in pids]
 
 
 @pytest.mark.slow
@@ -174,7 +190,7 @@ def test_cluster_build_is_byte_identical_to_a_local_build(built_project, dask_cl
     # the audit pages and the indexes are the parent's, as in a local build
     for name in ("2024/audit.html", "2024/audit.csv", "2024/index.html", "index.html"):
         assert (root / "reports" / name).read_bytes() == (built_project / "reports" / name).read_bytes()
-    assert not _task_folders()
+    assert not _task_folders(dask_cluster.pids())
 
 
 @pytest.mark.slow
@@ -189,7 +205,7 @@ def test_a_worker_killed_mid_batch_loses_no_report(built_project, dask_cluster, 
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(doomed, build)
-        DaskCluster.kill(doomed)              # the worker, its nanny and its hung kernel
+        dask_cluster.killed |= DaskCluster.kill(doomed)   # the worker, its nanny and its hung kernel
         _, err = build.communicate(timeout=600)
     finally:
         if build.poll() is None:
@@ -198,7 +214,7 @@ def test_a_worker_killed_mid_batch_loses_no_report(built_project, dask_cluster, 
     assert build.returncode == 0, err
     _assert_same_outputs(root, built_project)
     assert all(_manifest(root)["reports"][k]["status"] == "ok" for k in KEYS)
-    assert not _task_folders()       # the killed worker's too, removed by the one that took over
+    assert not _task_folders(dask_cluster.pids())   # the killed worker's too, removed by the other
 
 
 @pytest.mark.slow
@@ -312,17 +328,19 @@ def test_build_command_passes_the_scheduler(monkeypatch):
     assert cli.main(["build"]) == 0 and "scheduler" not in seen      # the local pool, as before
 
 
-def _task_processes() -> list[int]:
-    """Processes (kernels included: they start sessions of their own) whose project root is a
-    Dask task's temporary root."""
+def _task_processes(pids: set[int]) -> list[int]:
+    """Processes (kernels included: they start sessions of their own) whose project root is the
+    temporary root of a Dask task run by one of the worker processes ``pids`` (other builds on
+    the machine do not count)."""
     found = []
     for p in psutil.process_iter():
         try:
             root = p.environ().get("BUDGET_REPORTS_ROOT", "")
-        except psutil.Error:
+            if "budget-reports-" in root and "-task-" in root and p.status() != psutil.STATUS_ZOMBIE:
+                if int(Path(root).parent.name.split("-")[2]) in pids:
+                    found.append(p.pid)
+        except (psutil.Error, ValueError, IndexError):
             continue
-        if "budget-reports-" in root and "-task-" in root and p.status() != psutil.STATUS_ZOMBIE:
-            found.append(p.pid)
     return found
 
 
@@ -348,6 +366,7 @@ def test_ctrl_c_on_a_local_cluster_leaves_no_process(tmp_path):
     _, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, alive
     deadline = time.monotonic() + 10
-    while _task_processes() and time.monotonic() < deadline:
+    mine = {p.pid for p in family}
+    while _task_processes(mine) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _task_processes()
+    assert not _task_processes(mine)
