@@ -107,16 +107,11 @@ def test_a_changed_text_rebuilds_its_reports_and_its_year_audit_only(two_years):
 
 
 def _nbformat_clean(path: Path) -> str:
-    """The clean template as nbformat writes it (the reference for the json implementation)."""
-    import nbformat
+    """The clean template as nbformat writes it (the reference for the json implementation: the
+    worker's own nbformat path, kept for notebooks older than format 4.5)."""
+    from helpers.reports.worker import _clean_template_text_nbformat
 
-    nb = nbformat.read(str(path), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags", "papermill")}
-    return nbformat.writes(nb) + "\n"
+    return _clean_template_text_nbformat(path)
 
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
