@@ -63,6 +63,7 @@ lab: setup ## Open JupyterLab on notebooks/ with the project kernel (budget-repo
 bench: setup ## Benchmarks at 10 and 100 reports: naive chain, local batch, Dask (benchmarks/results/build.md)
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_build.py --sizes 10,100 $(ARGS)
+	$(PY) benchmarks/bench_noop.py --reports 1006
 
 clean: ## Remove derived data and reports (keeps the venv)
 	rm -rf data/derived reports/*/ reports/*.html reports/*.json
