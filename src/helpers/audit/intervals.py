@@ -32,6 +32,17 @@ ZERO = Decimal(0)
 
 # ---------------------------------------------------------------------------- intervals
 
+def year_of(f: Fact, project, sections: tuple[str, ...] = ("funding", "plan")) -> int | None:
+    """The year a figure is for: its own, or for a figure that names none in one of the
+    ``sections`` (keys of the template: the funding and plan sections are the budget year's),
+    the budget year; else None."""
+    if f.year is not None:
+        return f.year
+    top = f.section.split(".")[0]
+    keys = {s.number: s.key for s in project.sections.values()}
+    return project.budget_year if keys.get(top) in sections else None
+
+
 def uncertainty(f: Fact) -> Decimal:
     """Half a unit of the last printed digit; whole counts are exact, and so is every per-unit
     standard however it is printed (40元/人, 每人1万元, 每公里0.5万元: a standard is set, not

@@ -22,6 +22,16 @@ def category_key(label: str) -> str:
     return key if len(key) >= 2 else ""
 
 
+# Words that name money, not what it is for ("需资金", "安排补助资金", "计…万元").
+MONEY_WORDS = re.compile(r"需要|需|资金|经费|金额|安排|补助|补贴|预算|共计|合计|计|总额|测算|拨付|下达|约")
+
+
+def without_money_words(label: str) -> str:
+    """The label without the words that only say it is money ("刑事案件补贴" → "刑事案件";
+    "需资金" → "")."""
+    return MONEY_WORDS.sub("", label)
+
+
 _STEM_TAIL = re.compile(r"(计生协会|计划生育协会|协会|组织|家庭|人员|单位)$")
 
 

@@ -18,11 +18,11 @@ from helpers.indicators.base import (
     metric_name,
     registry,
 )
-from helpers.indicators.compute import compute_indicators, headline_figures
+from helpers.indicators.compute import compute_indicators, headline_figures, headline_results
 from helpers.indicators.export import COLUMNS, indicators_frame, write_indicators_xlsx
 
 __all__ = [
     "COLUMNS", "FORMATS", "FactIndex", "Indicator", "IndicatorRegistry", "IndicatorResult", "Trace",
-    "compute_indicators", "display_value", "headline_figures", "indicators_frame", "metric_name",
-    "registry", "write_indicators_xlsx",
+    "compute_indicators", "display_value", "headline_figures", "headline_results", "indicators_frame",
+    "metric_name", "registry", "write_indicators_xlsx",
 ]

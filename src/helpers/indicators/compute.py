@@ -65,14 +65,19 @@ def compute_indicators(project: Project, reg: IndicatorRegistry | None = None) -
     return out
 
 
-def headline_figures(project: Project, limit: int = 4,
-                     reg: IndicatorRegistry | None = None) -> list[tuple[str, str]]:
-    """(name, display) of the project type's headline indicators that could be computed; empty
-    when the type declares none (the caller then falls back to stated facts)."""
+def headline_results(project: Project, limit: int = 4,
+                     reg: IndicatorRegistry | None = None) -> list[IndicatorResult]:
+    """The project type's headline indicators that could be computed, in the declared order, at
+    most ``limit``; empty when the type declares none (the caller then falls back to stated facts)."""
     reg = reg if reg is not None else registry
     wanted = reg.headlines(project.type)
     if not wanted:
         return []
     by_id = {r.id: r for r in compute_indicators(project, reg)}
-    out = [(by_id[i].name, by_id[i].display) for i in wanted if i in by_id and by_id[i].value is not None]
-    return out[:limit]
+    return [by_id[i] for i in wanted if i in by_id and by_id[i].value is not None][:limit]
+
+
+def headline_figures(project: Project, limit: int = 4,
+                     reg: IndicatorRegistry | None = None) -> list[tuple[str, str]]:
+    """(name, display) of :func:`headline_results`."""
+    return [(r.name, r.display) for r in headline_results(project, limit, reg)]

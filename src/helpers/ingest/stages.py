@@ -30,6 +30,9 @@ STAGE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (GRANTED, re.compile(r"发放|补助|补贴|兑现|资助|奖补|奖励|救助金|慰问")),
 )
 
+# Amounts of what was done with the money, compared only with figures of their own kind.
+SPENT = (EXECUTED, ARRIVED, LEFT_OVER)
+
 STAGE_ZH = {PLANNED: "计划/预算", GRANTED: "发放/补助", EXECUTED: "执行/支出", ARRIVED: "到位",
             LEFT_OVER: "结余/结转"}
 

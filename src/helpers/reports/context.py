@@ -127,18 +127,11 @@ def key_figures(project: Project, limit: int = 4,
     headline indicators (helpers.indicators), else the first stated figure of each metric. A
     figure the audit puts in doubt carries its flag in the display ("15.02万元（存疑：照搬其他项目）")."""
     flagged = figure_flags(project, findings)
-    wanted = indicators.registry.headlines(project.type)
-    if wanted:
-        by_id = {r.id: r for r in indicators.compute_indicators(project)}
-        out = []
-        for i in wanted:
-            r = by_id.get(i)
-            if r is None or r.value is None:
-                continue
-            flag = indicator_flag(r, project, flagged)
-            out.append((r.name, r.display + (FLAG_MARK[flag.reason] if flag else "")))
-        if out:
-            return out[:limit]
+    headlines = indicators.headline_results(project, limit)
+    if headlines:
+        flags_of = [indicator_flag(r, project, flagged) for r in headlines]
+        return [(r.name, r.display + (FLAG_MARK[f.reason] if f else ""))
+                for r, f in zip(headlines, flags_of, strict=True)]
     chosen: list[Fact] = []
     seen: set[str] = set()
     for f in project.facts:

@@ -17,7 +17,9 @@ from helpers.audit.intervals import (
     per_unit,
     quotes,
     uncertainty,
+    year_of,
 )
+from helpers.audit.labels import without_money_words
 from helpers.ingest.models import Fact
 from helpers.ingest.stages import compatible
 
@@ -36,8 +38,6 @@ _MANNER = re.compile(r"^(?:计划|预计|拟|力争|确保|保障|全年|当年|
 # Units of things that stay (facilities, buildings, vehicles): a stock stated without a year is
 # the one the budget year starts from.
 STOCK_UNITS = {"个", "处", "座", "所", "台", "辆", "套", "间", "艘", "栋", "家"}
-# Words that name money, not what it is for: "需资金", "安排补助资金" say nothing of the subject.
-_MONEY_WORDS = re.compile(r"需要|需|资金|经费|金额|安排|补助|补贴|预算|共计|合计|计|总额|测算|拨付|下达")
 # Sections whose figures are the budget year's when they name no year.
 _BUDGET_YEAR_SECTIONS = ("funding", "plan", "outcome", "content")
 
@@ -55,15 +55,13 @@ def subject(label: str) -> str:
     return name[:m.start()] if m and m.start() >= 3 else name
 
 
-def _year(f: Fact, keys: dict[str, str], budget_year: int) -> int | None:
+def _year(f: Fact, project) -> int | None:
     """The figure's year: its own, or the budget year in a section about the budget year's plan
     and results (content, funding, plan, outcome), and for a stock of things (公租房1,680套,
     烈士纪念设施28处) anywhere; None for other figures of the current situation."""
-    if f.year is not None:
-        return f.year
-    if keys.get(f.section.split(".")[0]) in _BUDGET_YEAR_SECTIONS or f.unit in STOCK_UNITS:
-        return budget_year
-    return None
+    if f.year is None and f.unit in STOCK_UNITS:
+        return project.budget_year
+    return year_of(f, project, _BUDGET_YEAR_SECTIONS)
 
 
 def _same_figure_key(f: Fact, year: int | None) -> tuple | None:
@@ -73,7 +71,7 @@ def _same_figure_key(f: Fact, year: int | None) -> tuple | None:
     if f.metric in SCALAR:
         return (f.metric, year, f.as_of)
     name = subject(f.label)
-    if f.parent is None and len(name) >= 3 and name not in GENERIC_LABELS and _MONEY_WORDS.sub("", name):
+    if f.parent is None and len(name) >= 3 and name not in GENERIC_LABELS and without_money_words(name):
         return ("label", name, f.unit, year, f.as_of)
     return None
 
@@ -88,9 +86,8 @@ def check_restatements(ctx) -> Iterator:
     first statement's.
     """
     groups: dict[tuple, list[Fact]] = {}
-    keys = {s.number: s.key for s in ctx.project.sections.values()}
     for f in ctx.project.facts:
-        key = _same_figure_key(f, _year(f, keys, ctx.project.budget_year))
+        key = _same_figure_key(f, _year(f, ctx.project))
         if key is not None and not f.approx and f.upper is None and not is_total(f) and per_unit(f) is None:
             groups.setdefault(key, []).append(f)
     for group in groups.values():

@@ -15,9 +15,8 @@ from helpers.audit.labels import category_key, head_noun, label_stem
 from helpers.core.formatting import fmt_decimal, round_half_up
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
-from helpers.ingest.stages import ARRIVED, EXECUTED, LEFT_OVER
+from helpers.ingest.stages import SPENT
 
-_SPENT = (EXECUTED, ARRIVED, LEFT_OVER)
 SHARE = re.compile(r"覆盖|占|比例|比重|建成|达标|完成率|普及|配备率")
 _COUNTS = DENOMINATOR_UNITS | {"人", "人次"}
 
@@ -154,7 +153,7 @@ def _implied_counts(ctx) -> Iterator:
                     any(f.unit == per for f in line_facts):
                 continue
             amount = next((f for f in line_facts[i + 1:i + 2] if f.unit == "元" and per_unit(f) is None
-                           and not f.approx and f.upper is None and f.stage not in _SPENT), None)
+                           and not f.approx and f.upper is None and f.stage not in SPENT), None)
             if amount is None or amount.value < std.value or re.search(r"[各每]", context(amount)):
                 continue        # "春季、秋季学期各发放1,500元": a share of the standard, not a total
             lo, hi = interval(amount)

@@ -22,10 +22,10 @@ from helpers.audit.intervals import (
     shown,
     uncertainty,
 )
-from helpers.audit.labels import category_key
+from helpers.audit.labels import category_key, without_money_words
 from helpers.core.normalize import fold
 from helpers.ingest.models import Fact
-from helpers.ingest.stages import ARRIVED, EXECUTED, LEFT_OVER, compatible
+from helpers.ingest.stages import SPENT, compatible
 
 
 def _by_line(facts: list[Fact]) -> dict[int, list[Fact]]:
@@ -70,8 +70,6 @@ def _pair_count(std: Fact, per: str, before: list[Fact], pers: list[str | None],
     return near if len(since) == 1 and not has_parts else None
 
 
-_SPENT = (EXECUTED, ARRIVED, LEFT_OVER)
-_AMOUNT_NOISE = re.compile(r"安排|资金|经费|金额|需要|需|共计|合计|计|补贴|补助|总额|测算|约")
 
 
 def _same_kind(count: Fact | None, amount: Fact) -> bool:
@@ -79,7 +77,7 @@ def _same_kind(count: Fact | None, amount: Fact) -> bool:
     (helpers.ingest.stages), and an executed, arrived or left-over amount only when the count
     says it is of that kind too (实际资助1,100人 … 实际支出) — else it is spending against the plan."""
     mine = count.stage if count is not None else None
-    if amount.stage in _SPENT:
+    if amount.stage in SPENT:
         return mine == amount.stage
     return compatible(mine, amount.stage)
 
@@ -89,7 +87,7 @@ def _other_category(key: str, amount: Fact) -> bool:
     劳动争议案件每件800元。测算：刑事案件补贴39.00万元 … — 39.00万元 is not the 800元 product)."""
     if not key:
         return False
-    theirs = category_key(_AMOUNT_NOISE.sub("", amount.label))
+    theirs = category_key(without_money_words(amount.label))
     return bool(theirs) and key not in theirs and theirs not in key
 
 

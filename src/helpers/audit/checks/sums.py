@@ -21,6 +21,7 @@ from helpers.audit.intervals import (
     show,
     shown,
     signals_total,
+    year_of,
 )
 from helpers.ingest.models import Fact
 from helpers.ingest.stages import compatible
@@ -61,15 +62,6 @@ SUMMABLE = (("planned_subsidy_persons", "subsidised_persons"),
             ("planned_subsidy_amount", "subsidy_amount"))
 
 
-def _year(f: Fact, ctx) -> int | None:
-    """The year a figure is for: its own, or for a figure of the funding or plan section that
-    names none, the budget year (the plan is the budget year's)."""
-    if f.year is not None:
-        return f.year
-    keys = {s.number: s.key for s in ctx.project.sections.values()}
-    return ctx.project.budget_year if keys.get(f.section.split(".")[0]) in ("funding", "plan") else None
-
-
 def _one_kind(cats: list[Fact]) -> bool:
     """Whether the listed figures are of one kind of amount (helpers.ingest.stages): a planned
     amount and what was actually paid out are not two categories of one total."""
@@ -91,12 +83,13 @@ def check_categories(ctx) -> Iterator:
                 if not is_total(f) and per_unit(f) is None:
                     by_section.setdefault(f.section, []).append(f)
             for section, cats in by_section.items():
-                if len(cats) < 2 or len({_year(c, ctx) for c in cats} - {None}) > 1 or not _one_kind(cats):
+                if len(cats) < 2 or len({year_of(c, ctx.project) for c in cats} - {None}) > 1 \
+                        or not _one_kind(cats):
                     continue
                 totals = [f for f in group if all(f is not c for c in cats) and per_unit(f) is None
                           and (is_total(f) or len(by_section.get(f.section, [])) == 1)]
                 for total in totals:
-                    years = {_year(c, ctx) for c in cats} | {_year(total, ctx)}
+                    years = {year_of(c, ctx.project) for c in cats} | {year_of(total, ctx.project)}
                     if len(years - {None}) > 1 or not all(compatible(total.stage, c.stage) for c in cats):
                         continue
                     compared.add(total.id)
