@@ -147,14 +147,11 @@ def _report_inputs(project: Project, year: int) -> list[dict[str, str]]:
 
 
 def _overview_inputs(year: int, catalogue: Catalogue) -> list[dict[str, str]]:
-    """A year overview's inputs as ``context.year_overview`` records them (every text of the
-    year with its sha256, sorted), from the catalogue: each text hashed once, none parsed again."""
-    records = set()
-    for text in {p.path for p in catalogue.for_year(year)}:
-        path = Path(text) if Path(text).is_absolute() else paths.project_root() / text
-        rec = provenance.input_record(path)
-        records.add((rec["path"], rec["sha256"]))
-    return [{"path": a, "sha256": b} for a, b in sorted(records)]
+    """A year overview's inputs as ``context.year_overview`` records them, from the catalogue:
+    none parsed again."""
+    from helpers.reports import context
+
+    return context.overview_inputs(catalogue.for_year(year))
 
 
 def _catalogue() -> Catalogue:

@@ -201,10 +201,18 @@ def year_overview(year: int) -> OverviewContext:
     projects = sorted(ingest.load_projects(year), key=lambda p: (p.path, p.line))
     if not projects:
         raise UnknownProjectError(f"no projects for year {year}", path=f"data/raw/{year}/")
-    inputs = sorted({(r["path"], r["sha256"]) for r in map(_source_record, projects)})
     return OverviewContext(year=year, projects=projects, parameters={"year": year},
-                           inputs=[{"path": a, "sha256": b} for a, b in inputs],
-                           code=provenance.code_version())
+                           inputs=overview_inputs(projects), code=provenance.code_version())
+
+
+def overview_inputs(projects: Iterable[Project]) -> list[dict[str, str]]:
+    """What a year overview is built from: every text of its projects with its sha256, each text
+    hashed once, sorted by path (the build's fingerprint and the provenance footer)."""
+    records = {}
+    for project in projects:
+        if project.path not in records:
+            records[project.path] = _source_record(project)
+    return sorted(records.values(), key=lambda r: (r["path"], r["sha256"]))
 
 
 def funding_total(project: Project) -> Decimal | None:
